@@ -1,0 +1,120 @@
+import Foundation
+import GroundCore
+
+/// `ground FILE... --query WORD | --transcript TEXT`: validates the request, loads each file and
+/// computes its features, then hands them to the model.
+enum AlignCommand {
+    static let parser = ArgumentParser(options: [
+        .option("query", short: "q", value: "WORD", help: "word or phrase to find"),
+        .option(
+            "occurrence", short: "k", value: "K|all", default: "1",
+            help: "which occurrence of the query (counted from 1), or all"),
+        .option("transcript", short: "t", value: "TEXT", help: "transcript to align word by word"),
+        .option("transcript-file", value: "PATH", help: "read the transcript from a text file"),
+        .option("model", short: "m", value: "PATH", default: "the bundled default model", help: "model file"),
+        .option("format", short: "f", value: "NAME", default: "json", help: "output format: json"),
+        .option("output", short: "o", value: "PATH", default: "standard output", help: "write the result here"),
+        .option("start", value: "SECONDS", default: "0", help: "ignore audio before this time"),
+        .option("end", value: "SECONDS", default: "end of file", help: "ignore audio after this time"),
+        .option(
+            "threads", short: "j", value: "N", default: String(ProcessInfo.processInfo.activeProcessorCount),
+            help: "worker threads"),
+        .flag("quiet", help: "print nothing but results and errors"),
+        .flag("help", short: "h", help: "show this help"),
+        .flag("version", help: "print the version"),
+    ])
+
+    static let formats = ["json"]
+
+    struct Request {
+        var files: [String]
+        var task: GroundingTask
+        var modelPath: String?
+        var format: String
+        var outputPath: String?
+        var start: Double
+        var end: Double?
+        var threads: Int
+        var quiet: Bool
+    }
+
+    static func run(_ arguments: [String]) throws {
+        let parsed = try parser.parse(arguments)
+        if parsed.has("help") { return print(GroundCommand.help) }
+        if parsed.has("version") { return print("ground \(GroundVersion.string)") }
+        let request = try validate(parsed)
+
+        let extractor = try LogMelExtractor()
+        for file in request.files {
+            let audio = try AudioFile.load(
+                path: file, sampleRate: extractor.config.sampleRate, start: request.start, end: request.end)
+            _ = try extractor.features(of: audio, threads: request.threads)
+        }
+        throw GroundError(noModelMessage(request.modelPath))
+    }
+
+    static func noModelMessage(_ modelPath: String?) -> String {
+        if let modelPath {
+            return "\(modelPath): no model available: this build of ground cannot load model files yet"
+        }
+        return "no model available: this build of ground has no bundled default model and cannot load model files yet"
+    }
+
+    /// Checks the combination of options; every problem is a `UsageError` before any file is read.
+    static func validate(_ parsed: ParsedArguments) throws -> Request {
+        guard !parsed.positionals.isEmpty else { throw UsageError("no audio file given") }
+        let modes = ["query", "transcript", "transcript-file"].filter(parsed.has)
+        guard modes.count == 1 else {
+            throw UsageError(
+                modes.isEmpty
+                    ? "say what to find: --query WORD, --transcript TEXT or --transcript-file PATH"
+                    : "--\(modes[0]) and --\(modes[1]) cannot be used together")
+        }
+        let task: GroundingTask
+        do {
+            switch modes[0] {
+            case "query":
+                task = try .query(parsed.value("query")!, occurrence: try occurrence(parsed.value("occurrence")))
+            case "transcript":
+                try rejectOccurrence(parsed)
+                task = try .transcript(parsed.value("transcript")!)
+            default:
+                try rejectOccurrence(parsed)
+                let path = parsed.value("transcript-file")!
+                guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                    throw GroundError(file: path, "cannot read the transcript file (missing, unreadable or not UTF-8)")
+                }
+                task = try .transcript(text, source: "the transcript file \(path)")
+            }
+        } catch let error as GroundError {
+            throw UsageError(error.message)
+        }
+        let format = parsed.value("format") ?? "json"
+        guard formats.contains(format) else {
+            throw UsageError("unknown --format '\(format)'; available: \(formats.joined(separator: ", "))")
+        }
+        let start = try parsed.seconds("start") ?? 0
+        let end = try parsed.seconds("end")
+        if let end, end <= start {
+            throw UsageError("--end (\(end)) must be later than --start (\(start))")
+        }
+        return Request(
+            files: parsed.positionals, task: task, modelPath: parsed.value("model"), format: format,
+            outputPath: parsed.value("output"), start: start, end: end,
+            threads: try parsed.integer("threads", in: 1...256) ?? ProcessInfo.processInfo.activeProcessorCount,
+            quiet: parsed.has("quiet"))
+    }
+
+    private static func occurrence(_ text: String?) throws -> GroundingTask.Occurrence {
+        guard let text else { return .index(1) }
+        if text == "all" { return .all }
+        guard let k = Int(text), k >= 1 else {
+            throw UsageError("--occurrence must be a positive integer or 'all', got '\(text)'")
+        }
+        return .index(k)
+    }
+
+    private static func rejectOccurrence(_ parsed: ParsedArguments) throws {
+        if parsed.has("occurrence") { throw UsageError("--occurrence applies to --query only") }
+    }
+}

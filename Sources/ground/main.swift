@@ -1,0 +1,2 @@
+import GroundCLI
+GroundCommand.main()

@@ -1,0 +1,130 @@
+import Foundation
+import XCTest
+
+/// Runs the built `ground` executable as a user would and checks exit status and output streams.
+final class ExecutableTests: XCTestCase {
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Fixtures")
+
+    struct Outcome {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// The executable sits next to the test bundle in the build products folder.
+    static var executable: URL {
+        let products = Bundle.main.bundleURL.pathExtension == "xctest"
+            ? Bundle.main.bundleURL.deletingLastPathComponent() : Bundle.main.bundleURL
+        let candidates = [products] + (try? FileManager.default.contentsOfDirectory(
+            at: products, includingPropertiesForKeys: nil))!.filter { $0.pathExtension == "xctest" }
+        return candidates.map { $0.deletingLastPathComponent().appendingPathComponent("ground") }
+            .first { FileManager.default.isExecutableFile(atPath: $0.path) }
+            ?? products.appendingPathComponent("ground")
+    }
+
+    func run(_ arguments: [String]) throws -> Outcome {
+        let process = Process()
+        process.executableURL = Self.executable
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Outcome(
+            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+            stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    func fixture(_ name: String) -> String { Self.fixtures.appendingPathComponent(name).path }
+
+    /// One line on stderr containing every fragment, nothing on stdout, the given exit status.
+    func assertFails(
+        _ arguments: [String], status: Int32 = 1, mentions fragments: [String], line: UInt = #line
+    ) throws {
+        let outcome = try run(arguments)
+        XCTAssertEqual(outcome.status, status, "status for \(arguments): \(outcome.stderr)", line: line)
+        XCTAssertEqual(outcome.stdout, "", "stdout must stay empty", line: line)
+        let firstLine = outcome.stderr.split(separator: "\n").first.map(String.init) ?? ""
+        XCTAssertTrue(firstLine.hasPrefix("ground: error: "), outcome.stderr, line: line)
+        for fragment in fragments {
+            XCTAssertTrue(firstLine.contains(fragment), "'\(fragment)' not in: \(firstLine)", line: line)
+        }
+        XCTAssertFalse(outcome.stderr.contains("Fatal error"), line: line)
+    }
+
+    func testHelpAndVersion() throws {
+        let help = try run(["--help"])
+        XCTAssertEqual(help.status, 0)
+        for flag in [
+            "--query", "--occurrence", "--transcript", "--transcript-file", "--model", "--format", "--output",
+            "--start", "--end", "--threads", "--quiet", "--help", "--version", "(default: json)",
+        ] {
+            XCTAssertTrue(help.stdout.contains(flag), "help lacks \(flag)")
+        }
+        let version = try run(["--version"])
+        XCTAssertEqual(version.status, 0)
+        XCTAssertTrue(version.stdout.hasPrefix("ground 0."), version.stdout)
+    }
+
+    func testFileErrors() throws {
+        let missing = fixture("no-such-file.wav")
+        try assertFails([missing, "--query", "much"], mentions: [missing, "no such file"])
+        try assertFails([fixture("not-audio.wav"), "--query", "much"], mentions: ["not-audio.wav", "not a readable audio file"])
+        try assertFails([fixture("truncated.wav"), "--query", "much"], mentions: ["truncated.wav", "not a readable audio file"])
+        try assertFails([fixture("empty.wav"), "--query", "much"], mentions: ["empty.wav", "no audio samples"])
+        try assertFails([Self.fixtures.path, "--query", "much"], mentions: ["is a directory"])
+        try assertFails(
+            [fixture("speech-16k-mono.wav"), "--query", "much", "--start", "10"],
+            mentions: ["speech-16k-mono.wav", "nothing left after trimming"])
+    }
+
+    func testAbsurdSampleRate() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ground-exe-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("rate.wav").path
+        // 44-byte PCM16 header declaring 2 Hz, then 200 samples.
+        var data = Data()
+        func append<T: FixedWidthInteger>(_ v: T) { withUnsafeBytes(of: v.littleEndian) { data.append(contentsOf: $0) } }
+        data.append(contentsOf: Array("RIFF".utf8)); append(UInt32(36 + 400))
+        data.append(contentsOf: Array("WAVEfmt ".utf8)); append(UInt32(16)); append(UInt16(1)); append(UInt16(1))
+        append(UInt32(2)); append(UInt32(4)); append(UInt16(2)); append(UInt16(16))
+        data.append(contentsOf: Array("data".utf8)); append(UInt32(400))
+        data.append(Data(count: 400))
+        try data.write(to: URL(fileURLWithPath: path))
+        try assertFails([path, "--query", "much"], mentions: [path, "sample rate 2 Hz"])
+    }
+
+    func testUsageErrors() throws {
+        let clip = fixture("speech-16k-mono.wav")
+        try assertFails([clip, "--query", ""], status: 2, mentions: ["query", "empty"])
+        try assertFails([clip, "--query", "?!"], status: 2, mentions: ["query", "empty"])
+        try assertFails([clip, "--transcript", "  "], status: 2, mentions: ["transcript is empty"])
+        try assertFails([clip], status: 2, mentions: ["--query WORD, --transcript TEXT"])
+        try assertFails(["--query", "much"], status: 2, mentions: ["no audio file"])
+        try assertFails([clip, "--query", "a", "--transcript", "b"], status: 2, mentions: ["cannot be used together"])
+        try assertFails([clip, "--transcript", "a b", "--occurrence", "2"], status: 2, mentions: ["--occurrence applies to --query only"])
+        try assertFails([clip, "--query", "a", "--occurrence", "0"], status: 2, mentions: ["--occurrence must be"])
+        try assertFails([clip, "--query", "a", "--bogus"], status: 2, mentions: ["unknown option --bogus"])
+        try assertFails([clip, "--query"], status: 2, mentions: ["--query needs a value"])
+        try assertFails([clip, "--query", "a", "--format", "xml"], status: 2, mentions: ["unknown --format 'xml'"])
+        try assertFails([clip, "--query", "a", "--threads", "0"], status: 2, mentions: ["--threads"])
+        try assertFails([clip, "--query", "a", "--start", "2", "--end", "1"], status: 2, mentions: ["--end"])
+        try assertFails([clip, "--transcript-file", "/nonexistent/t.txt"], status: 2, mentions: ["/nonexistent/t.txt"])
+        try assertFails(["bench", "nothing"], status: 2, mentions: ["unknown benchmark 'nothing'"])
+    }
+
+    /// Until a model ships, a valid request decodes every file and then says so plainly.
+    func testValidRequestReportsMissingModel() throws {
+        for file in ["speech-16k-mono.wav", "speech-48k-mono.opus", "speech-22k05-mono.flac"] {
+            try assertFails([fixture(file), "--query", "Much"], mentions: ["no model available"])
+        }
+        try assertFails(
+            [fixture("speech-16k-mono.wav"), "--transcript-file", fixture("speech-16k-mono.txt")],
+            mentions: ["no model available"])
+    }
+}
