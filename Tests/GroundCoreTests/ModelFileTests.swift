@@ -83,8 +83,8 @@ final class TrainingMachineryTests: XCTestCase {
         var layout = ParameterLayout()
         layout.add("matrix", [2, 2], .ones)
         layout.add("vector", [3], .ones)
-        var parameters = layout.initialValues(seed: 1)
-        var gradients = [Float](repeating: 0, count: layout.count)
+        let parameters = FloatBuffer(layout.initialValues(seed: 1))
+        let gradients = FloatBuffer(count: layout.count)
         let m = layout.tensor("matrix")!.offset, v = layout.tensor("vector")!.offset
         gradients[m] = 2
         gradients[m + 1] = -0.5
@@ -92,7 +92,7 @@ final class TrainingMachineryTests: XCTestCase {
         var hyperparameters = AdamW.Hyperparameters()
         hyperparameters.weightDecay = 0.1
         var optimizer = AdamW(layout: layout, hyperparameters: hyperparameters)
-        optimizer.update(parameters: &parameters, gradients: gradients, learningRate: 0.01)
+        optimizer.update(parameters: parameters, gradients: gradients, learningRate: 0.01)
         XCTAssertEqual(parameters[m], 1 - 0.01 - 0.001, accuracy: 1e-6)
         XCTAssertEqual(parameters[m + 1], 1 + 0.01 - 0.001, accuracy: 1e-6)
         XCTAssertEqual(parameters[m + 2], 1 - 0.001, accuracy: 1e-6)  // decay only
@@ -102,13 +102,13 @@ final class TrainingMachineryTests: XCTestCase {
     }
 
     func testGradientClipping() {
-        var gradients: [Float] = [3, 4, 0]
-        XCTAssertEqual(clipGradientNorm(&gradients, maxNorm: 1), 5, accuracy: 1e-6)
+        let gradients = FloatBuffer([3, 4, 0])
+        XCTAssertEqual(clipGradientNorm(gradients, maxNorm: 1), 5, accuracy: 1e-6)
         XCTAssertEqual(gradients[0], 0.6, accuracy: 1e-6)
         XCTAssertEqual(gradients[1], 0.8, accuracy: 1e-6)
-        var small: [Float] = [0.1, 0.1]
-        clipGradientNorm(&small, maxNorm: 1)
-        XCTAssertEqual(small, [0.1, 0.1])
+        let small = FloatBuffer([0.1, 0.1])
+        clipGradientNorm(small, maxNorm: 1)
+        XCTAssertEqual(small.array, [0.1, 0.1])
     }
 
     func testWarmupThenCosine() {

@@ -71,3 +71,14 @@ enum Paths {
         return url
     }
 }
+
+extension SplitMix64 {
+    /// Uniform in [lo, hi) with 24 random bits.
+    mutating func float(_ lo: Float, _ hi: Float) -> Float {
+        lo + (hi - lo) * Float(next() >> 40) * 0x1p-24
+    }
+
+    mutating func floats(_ count: Int, _ lo: Float = -1, _ hi: Float = 1) -> [Float] {
+        (0..<count).map { _ in float(lo, hi) }
+    }
+}

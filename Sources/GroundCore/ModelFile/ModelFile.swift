@@ -199,7 +199,7 @@ extension Data {
 
     func readLittleEndian<T: FixedWidthInteger>(at offset: Int) -> T {
         var value: T = 0
-        Swift.withUnsafeMutableBytes(of: &value) { target in
+        _ = Swift.withUnsafeMutableBytes(of: &value) { target in
             copyBytes(to: target, from: (startIndex + offset)..<(startIndex + offset + MemoryLayout<T>.size))
         }
         return T(littleEndian: value)

@@ -47,7 +47,7 @@ public struct AdamW: Sendable {
     }
 
     /// One update of `parameters` with `gradients` at learning rate `learningRate`.
-    public mutating func update(parameters: inout [Float], gradients: [Float], learningRate: Float) {
+    public mutating func update(parameters: FloatBuffer, gradients: FloatBuffer, learningRate: Float) {
         precondition(parameters.count == firstMoment.count && gradients.count == firstMoment.count)
         step += 1
         let h = hyperparameters
@@ -56,21 +56,18 @@ public struct AdamW: Sendable {
         let (b1, b2, eps) = (h.beta1, h.beta2, h.epsilon)
         let decay = learningRate * h.weightDecay
         let count = parameters.count
-        parameters.withUnsafeMutableBufferPointer { theta in
-            gradients.withUnsafeBufferPointer { g in
-                firstMoment.withUnsafeMutableBufferPointer { m in
-                    secondMoment.withUnsafeMutableBufferPointer { v in
-                        decayMask.withUnsafeBufferPointer { mask in
-                            for i in 0..<count {
-                                let gi = g[i]
-                                let mi = b1 * m[i] + (1 - b1) * gi
-                                let vi = b2 * v[i] + (1 - b2) * gi * gi
-                                m[i] = mi
-                                v[i] = vi
-                                let adam = (mi / correction1) / ((vi / correction2).squareRoot() + eps)
-                                theta[i] -= learningRate * adam + decay * mask[i] * theta[i]
-                            }
-                        }
+        let theta = parameters.pointer, g = gradients.pointer
+        firstMoment.withUnsafeMutableBufferPointer { m in
+            secondMoment.withUnsafeMutableBufferPointer { v in
+                decayMask.withUnsafeBufferPointer { mask in
+                    for i in 0..<count {
+                        let gi = g[i]
+                        let mi = b1 * m[i] + (1 - b1) * gi
+                        let vi = b2 * v[i] + (1 - b2) * gi * gi
+                        m[i] = mi
+                        v[i] = vi
+                        let adam = (mi / correction1) / ((vi / correction2).squareRoot() + eps)
+                        theta[i] -= learningRate * adam + decay * mask[i] * theta[i]
                     }
                 }
             }
@@ -81,17 +78,14 @@ public struct AdamW: Sendable {
 /// Scales `gradients` so that their global L2 norm is at most `maxNorm`; returns the norm before
 /// clipping (accumulated in Double, so it does not depend on summation order effects in Float).
 @discardableResult
-public func clipGradientNorm(_ gradients: inout [Float], maxNorm: Float) -> Float {
+public func clipGradientNorm(_ gradients: FloatBuffer, maxNorm: Float) -> Float {
+    let g = gradients.pointer
     var sum = 0.0
-    gradients.withUnsafeBufferPointer { g in
-        for i in 0..<g.count { sum += Double(g[i]) * Double(g[i]) }
-    }
+    for i in 0..<gradients.count { sum += Double(g[i]) * Double(g[i]) }
     let norm = Float(sum.squareRoot())
     if norm > maxNorm, norm.isFinite {
         let scale = maxNorm / norm
-        gradients.withUnsafeMutableBufferPointer { g in
-            for i in 0..<g.count { g[i] *= scale }
-        }
+        for i in 0..<gradients.count { g[i] *= scale }
     }
     return norm
 }
