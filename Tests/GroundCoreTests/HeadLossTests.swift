@@ -8,6 +8,9 @@ final class HeadLossTests: XCTestCase {
     typealias Loss = (UnsafePointer<Float>, Int, [Double], UnsafeMutablePointer<Float>?) -> Double
 
     let poisson: Loss = { PoissonHead.loss(logIntensity: $0, frames: $1, events: $2, gradient: $3) }
+    let poissonWithCount: Loss = {
+        PoissonHead.loss(logIntensity: $0, frames: $1, events: $2, countWeight: 0.7, gradient: $3)
+    }
     let binary: Loss = { BinaryHead.loss(logits: $0, frames: $1, events: $2, gradient: $3) }
 
     func checkGradient(_ loss: Loss, frames: Int, events: [Double], seed: UInt64, line: UInt = #line) {
@@ -33,6 +36,8 @@ final class HeadLossTests: XCTestCase {
         checkGradient(poisson, frames: 20, events: [7.2], seed: 2)
         checkGradient(poisson, frames: 20, events: [0, 0.5, 3.3, 3.9, 12.1, 19.99], seed: 3)  // first and last frame, shared frames
         checkGradient(poisson, frames: 50, events: [-1, 60], seed: 4)  // clamped to the edges
+        checkGradient(poissonWithCount, frames: 20, events: [0, 3.3, 19.99], seed: 9)
+        checkGradient(poissonWithCount, frames: 20, events: [], seed: 10)  // word absent: push Λ down
     }
 
     func testBinaryGradient() {

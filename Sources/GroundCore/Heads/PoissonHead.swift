@@ -11,6 +11,11 @@ import Foundation
 /// (The paper's text writes the n = 1 case as "−log λ_t + Λ(T)"; eq. 4 and 5 give "+ log Λ(T)",
 /// which is what is implemented: the density of the event times conditioned on their count.)
 /// log Λ(T) is a log-sum-exp over frames, so long clips and large logits never overflow.
+///
+/// Eq. 5 conditions on n, so it leaves the overall scale of λ free. To make Λ(T) the model's
+/// expected count (and to let clips without the word teach it "absent"), the Poisson likelihood
+/// of the count itself can be added with weight α: α · (Λ(T) − n log Λ(T)). With α = 1 the sum
+/// is the unconditional IHP likelihood −Σ log λ(t_j) + Λ(T) (up to log n!).
 public enum PoissonHead {
     /// Loss and its gradient with respect to the log-intensities.
     ///
@@ -18,29 +23,35 @@ public enum PoissonHead {
     ///   - logIntensity: log λ_k for k = 0..<frames, read with `stride` (one channel of a (T, C) matrix).
     ///   - events: event times in frame units (seconds / frame duration); times outside [0, T) are
     ///     clamped to the first or last frame.
-    ///   - gradient: receives ∂ℒ/∂log λ_k = n·λ_k/Λ(T) − #{j : t_j ∈ frame k}, accumulated (+=).
-    /// - Returns: ℒ (0 when there are no events).
+    ///   - countWeight: α, the weight of the count term (0: eq. 5 alone).
+    ///   - gradient: receives ∂ℒ/∂log λ_k = n·λ_k/Λ(T) − #{j : t_j ∈ frame k}
+    ///     + α·λ_k·(1 − n/Λ(T)), accumulated (+=).
+    /// - Returns: ℒ (with α = 0, 0 when there are no events).
     @discardableResult
     public static func loss(
-        logIntensity: UnsafePointer<Float>, frames: Int, stride: Int = 1, events: [Double],
+        logIntensity: UnsafePointer<Float>, frames: Int, stride: Int = 1, events: [Double], countWeight: Double = 0,
         gradient: UnsafeMutablePointer<Float>?
     ) -> Double {
-        guard !events.isEmpty, frames > 0 else { return 0 }
+        guard frames > 0, !events.isEmpty || countWeight > 0 else { return 0 }
         let n = Double(events.count)
         var maximum = -Double.infinity
         for k in 0..<frames { maximum = max(maximum, Double(logIntensity[k &* stride])) }
         var total = 0.0
         for k in 0..<frames { total += exp(Double(logIntensity[k &* stride]) - maximum) }
         let logTotal = maximum + log(total)  // log Λ(T)
-        var loss = n * logTotal
+        // Λ(T) itself only enters the count term; capped so absurd logits give a huge, finite loss.
+        let expected = exp(min(logTotal, 80))
+        var loss = n * logTotal + countWeight * (expected - n * logTotal)
         for time in events {
             let k = frameIndex(time, frames: frames)
             loss -= Double(logIntensity[k &* stride])
             gradient?[k &* stride] -= 1
         }
         if let gradient {
+            let countFactor = countWeight * (expected - n)  // α λ_k (1 − n/Λ) = α (Λ − n) · λ_k/Λ
             for k in 0..<frames {
-                gradient[k &* stride] += Float(n * exp(Double(logIntensity[k &* stride]) - logTotal))
+                let share = exp(Double(logIntensity[k &* stride]) - logTotal)  // λ_k / Λ(T)
+                gradient[k &* stride] += Float((n + countFactor) * share)
             }
         }
         return loss
