@@ -44,20 +44,31 @@ enum AlignCommand {
         if parsed.has("version") { return print("ground \(GroundVersion.string)") }
         let request = try validate(parsed)
 
-        let extractor = try LogMelExtractor()
+        let destination = try OutputDestination(path: request.outputPath)
+        let grounder = try loadModel(request.modelPath)
+        let features = try grounder.map(\.extractor) ?? LogMelExtractor()
+        var results: [GroundingResult] = []
         for file in request.files {
             let audio = try AudioFile.load(
-                path: file, sampleRate: extractor.config.sampleRate, start: request.start, end: request.end)
-            _ = try extractor.features(of: audio, threads: request.threads)
+                path: file, sampleRate: features.config.sampleRate, start: request.start, end: request.end)
+            guard let grounder else {
+                _ = try features.features(of: audio, threads: request.threads)
+                continue
+            }
+            results.append(
+                try grounder.ground(audio: audio, task: request.task, file: file, timeOffset: request.start, threads: request.threads))
         }
-        throw GroundError(noModelMessage(request.modelPath))
+        guard grounder != nil else {
+            throw GroundError("no model available: this build of ground has no bundled default model yet; pass --model PATH")
+        }
+        try destination.write(JSONWriter().document(results))
     }
 
-    static func noModelMessage(_ modelPath: String?) -> String {
-        if let modelPath {
-            return "\(modelPath): no model available: this build of ground cannot load model files yet"
-        }
-        return "no model available: this build of ground has no bundled default model and cannot load model files yet"
+    /// `--model PATH`, else the model named by $GROUND_MODEL; nil when neither is given (every
+    /// file is still decoded, so file errors are reported before the missing model).
+    static func loadModel(_ path: String?) throws -> Grounder? {
+        guard let path = path ?? ProcessInfo.processInfo.environment["GROUND_MODEL"] else { return nil }
+        return try Grounder(path: path)
     }
 
     /// Checks the combination of options; every problem is a `UsageError` before any file is read.

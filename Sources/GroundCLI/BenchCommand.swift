@@ -12,14 +12,19 @@ enum BenchCommand {
         .flag("help", short: "h", help: "show this help"),
     ])
 
-    static let suites = ["features"]
+    static let suites = ["features", "kernels", "model", "extraction"]
 
     static func run(_ arguments: [String]) throws {
         let parsed = try parser.parse(arguments)
         if parsed.has("help") {
             return print(
                 """
-                USAGE: ground bench [\(suites.joined(separator: "|"))] [options]
+                USAGE: ground bench [\(suites.joined(separator: "|"))]... [options]
+
+                features: decoding, resampling and log-mel on a long file
+                kernels:  GEMM at the model's shapes, FMA peak, vector math
+                model:    forward passes on 10 s and 60 s clips, training throughput
+                extraction: timestamps from 1 h of frames with 10,000 events
 
                 OPTIONS:
                 \(parser.helpText())
@@ -33,6 +38,63 @@ enum BenchCommand {
         let duration = try parsed.seconds("duration") ?? 600
         guard duration >= 1 else { throw UsageError("--duration must be at least 1 second") }
         if requested.contains("features") { try features(duration: duration, threads: threads) }
+        if requested.contains("kernels") { kernels() }
+        if requested.contains("model") { try model(threads: threads) }
+        if requested.contains("extraction") { extraction() }
+    }
+
+    /// One hour of 40 ms frames (90,000) and 10,000 events.
+    static func extraction() {
+        let result = ExtractionBenchmark.run()
+        print("extraction: \(result.frames) frames (1 h at 40 ms), \(result.events) events")
+        print("  posterior modes (eqs. 6–8), all events: \(format(result.posteriorModeSeconds * 1000, 1)) ms")
+        print("  confidences, all events: \(format(result.confidenceSeconds * 1000, 1)) ms")
+        print("  top-k (k = events): \(format(result.topKSeconds * 1000, 1)) ms")
+    }
+
+    /// GFLOP/s of every GEMM form at the shapes a default model runs on a 10 s clip (250 frames)
+    /// and a 60 s clip, next to the measured FMA peak of one core.
+    static func kernels() {
+        let config = ModelConfig()
+        print("kernels: GEMM micro-kernel \(Gemm.selectedMicroKernel), one thread")
+        print("  FMA peak: \(format(KernelBenchmark.fmaPeakGFLOPS(), 0)) GFLOP/s")
+        var shapes: [KernelBenchmark.Shape] = []
+        for frames in [250, 1_500] {
+            for (shape, _) in ModelBenchmark.forwardProducts(config: config, frames: frames, tokens: 60) {
+                shapes.append(shape)
+                // Each forward product has two backward forms: dX = dY·Wᵀ (nt) and dW = Xᵀ·dY (tn).
+                if shape.form == .nn {
+                    shapes.append(.init(.nt, m: shape.m, n: shape.k, k: shape.n, label: shape.label + " dX"))
+                    shapes.append(.init(.tn, m: shape.k, n: shape.n, k: shape.m, label: shape.label + " dW"))
+                }
+            }
+        }
+        for result in KernelBenchmark.run(Array(Set(shapes)).sorted { ($0.m, $0.n, $0.k, $0.form.rawValue) < ($1.m, $1.n, $1.k, $1.form.rawValue) }) {
+            print("  \(result.name.padding(toLength: 52, withPad: " ", startingAt: 0)) \(format(result.gflops, 1)) GFLOP/s")
+        }
+        for result in KernelBenchmark.vectorMath(count: 1 << 16) {
+            print("  \(result.name.padding(toLength: 52, withPad: " ", startingAt: 0)) \(format(result.nanosecondsPerElement, 2)) ns/element")
+        }
+    }
+
+    /// Forward passes of the default-size model (random weights) and training throughput.
+    static func model(threads: Int) throws {
+        let config = ModelConfig()
+        let model = try GroundingModel(config: config, seed: 1)
+        print("model: \(model.parameterCount) parameters, d=\(config.modelDim), \(config.encoderLayers) encoder + \(config.textLayers) text + \(config.decoderLayers) decoder layers")
+        for seconds in [10.0, 60.0] {
+            let result = ModelBenchmark.forward(model: model, seconds: seconds)
+            print("  forward, \(format(seconds, 0)) s clip (\(result.frames) frames): \(format(result.wallSeconds * 1000, 1)) ms, "
+                + "\(format(seconds / result.wallSeconds, 0))× real time, \(format(result.gflops, 1)) GFLOP/s, "
+                + "peak resident \(format(Double(result.peakResidentBytes) / 1_048_576, 0)) MiB")
+        }
+        let gemmRate = KernelBenchmark.run([.init(.nn, m: 250, n: 192, k: 192, label: "reference")]).first!.gflops
+        for count in Set([1, threads]).sorted() {
+            let result = ModelBenchmark.training(model: model, threads: count)
+            print("  training, \(count) thread\(count == 1 ? "" : "s"), batch \(result.batch) × \(format(result.clipSeconds, 0)) s: "
+                + "\(format(result.stepSeconds, 3)) s/step, \(format(result.audioSecondsPerSecond, 0)) s of audio per second, "
+                + "\(format(result.gflops, 1)) GFLOP/s (\(format(gemmRate * Double(count) / result.gflops, 2))× the time of its GEMMs at \(format(gemmRate, 0)) GFLOP/s per thread)")
+        }
     }
 
     static func features(duration: Double, threads: Int) throws {

@@ -1,4 +1,5 @@
 import Foundation
+import GroundCore
 import XCTest
 
 /// Runs the built `ground` executable as a user would and checks exit status and output streams.
@@ -83,8 +84,7 @@ final class ExecutableTests: XCTestCase {
     }
 
     func testAbsurdSampleRate() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ground-exe-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("rate.wav").path
         // 44-byte PCM16 header declaring 2 Hz, then 200 samples.
@@ -116,6 +116,84 @@ final class ExecutableTests: XCTestCase {
         try assertFails([clip, "--query", "a", "--start", "2", "--end", "1"], status: 2, mentions: ["--end"])
         try assertFails([clip, "--transcript-file", "/nonexistent/t.txt"], status: 2, mentions: ["/nonexistent/t.txt"])
         try assertFails(["bench", "nothing"], status: 2, mentions: ["unknown benchmark 'nothing'"])
+    }
+
+    /// A small random model file: the pipeline end to end, without judging accuracy.
+    func makeModel(in directory: URL) throws -> String {
+        var config = ModelConfig()
+        config.modelDim = 32
+        config.heads = 2
+        config.feedForwardDim = 64
+        config.encoderLayers = 1
+        config.textLayers = 1
+        config.decoderLayers = 1
+        let path = directory.appendingPathComponent("tiny.ground").path
+        try GroundingModel(config: config, seed: 1).file(metadata: ["purpose": "test"]).write(to: path)
+        return path
+    }
+
+    func temporaryDirectory() throws -> URL {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ground-exe-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return directory
+    }
+
+    func testQueryAndTranscriptWithAModelFile() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let model = try makeModel(in: directory)
+        let clip = fixture("speech-16k-mono.wav")
+
+        let query = try run([clip, "--query", "Much", "--model", model])
+        XCTAssertEqual(query.status, 0, query.stderr)
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(query.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(object["task"] as? String, "word")
+        XCTAssertEqual(object["query"] as? String, "much")
+        XCTAssertEqual(object["duration"] as? Double, 1.853)
+        XCTAssertNotNil(object["expected_count"] as? Double)
+        XCTAssertEqual((object["model"] as? [String: Any])?["name"] as? String, "tiny")
+        let stamps = try XCTUnwrap(object["timestamps"] as? [[String: Any]])
+        XCTAssertEqual(stamps.count, 1)
+        let start = try XCTUnwrap(stamps[0]["start"] as? Double), end = try XCTUnwrap(stamps[0]["end"] as? Double)
+        XCTAssertLessThan(start, end)
+        XCTAssertLessThanOrEqual(end, 1.853)
+
+        let transcript = try run([clip, "--transcript-file", fixture("speech-16k-mono.txt"), "--model", model])
+        XCTAssertEqual(transcript.status, 0, transcript.stderr)
+        let words = try XCTUnwrap(
+            (JSONSerialization.jsonObject(with: Data(transcript.stdout.utf8)) as? [String: Any])?["timestamps"] as? [[String: Any]])
+        XCTAssertEqual(words.compactMap { $0["word"] as? String }, ["how", "much", "wood", "would", "a", "woodchuck", "chuck"])
+        let starts = words.compactMap { $0["start"] as? Double }
+        XCTAssertEqual(starts, starts.sorted(), "starts must be in order")
+        for word in words { XCTAssertLessThan(word["start"] as! Double, word["end"] as! Double) }
+
+        // Two files give an array; --output writes the same document to a file and nothing to stdout.
+        let output = directory.appendingPathComponent("out.json").path
+        let both = try run([clip, fixture("speech-22k05-mono.flac"), "--query", "wood", "--model", model, "--output", output])
+        XCTAssertEqual(both.status, 0, both.stderr)
+        XCTAssertEqual(both.stdout, "")
+        let array = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: output))) as? [[String: Any]]
+        XCTAssertEqual(array?.count, 2)
+    }
+
+    func testBadModelAndOutputErrors() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let model = try makeModel(in: directory)
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: model))
+        bytes[bytes.count / 2] ^= 0xFF
+        let corrupt = directory.appendingPathComponent("corrupt.ground").path
+        try bytes.write(to: URL(fileURLWithPath: corrupt))
+        let clip = fixture("speech-16k-mono.wav")
+        try assertFails([clip, "--query", "much", "--model", corrupt], mentions: [corrupt, "checksum mismatch"])
+        try assertFails([clip, "--query", "much", "--model", clip], mentions: [clip, "not a ground model file"])
+        try assertFails([clip, "--query", "much", "--model", directory.appendingPathComponent("none").path], mentions: ["no such model file"])
+        let unwritable = "/nonexistent-dir/out.json"
+        try assertFails([clip, "--query", "much", "--model", model, "--output", unwritable], mentions: [unwritable, "does not exist"])
+        // A failing file among several leaves no output file behind.
+        let output = directory.appendingPathComponent("out.json").path
+        try assertFails([clip, fixture("not-audio.wav"), "--query", "much", "--model", model, "--output", output], mentions: ["not-audio.wav"])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: output))
     }
 
     /// Until a model ships, a valid request decodes every file and then says so plainly.

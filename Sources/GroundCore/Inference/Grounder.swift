@@ -1,0 +1,104 @@
+import Foundation
+
+/// The whole inference pipeline for one clip: features → model → frame head → extractor →
+/// timestamps in seconds.
+///
+/// Poisson head: starts come from channel 0 and ends from channel 1 by the posterior mode of each
+/// order statistic (eqs. 6–8); an end is searched only after its start, so ends never precede
+/// starts. Binary head: the top-k frames of each channel by probability, at frame centres (§2.1).
+/// Every word gets at least `minimumWordDuration`, clipped to the audio.
+public final class Grounder: @unchecked Sendable {
+    public let model: GroundingModel
+    /// A short name for reports: the model file's base name.
+    public let name: String
+    public let extractor: LogMelExtractor
+    public static let minimumWordDuration = 0.01
+
+    public init(model: GroundingModel, name: String) throws {
+        self.model = model
+        self.name = name
+        extractor = try LogMelExtractor(config: model.config.features)
+    }
+
+    /// Loads a model file.
+    public convenience init(path: String) throws {
+        let model = try GroundingModel(file: try ModelFile.read(path: path), path: path)
+        try self.init(model: model, name: URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent)
+    }
+
+    public var summary: GroundingResult.ModelSummary {
+        .init(name: name, head: model.config.head.rawValue, parameters: model.parameterCount)
+    }
+
+    /// Grounds `task` in `audio` (at the model's sample rate). `timeOffset` is added to every time
+    /// (the `--start` of a trimmed clip), so times stay relative to the file.
+    public func ground(
+        audio: Audio, task: GroundingTask, file: String, timeOffset: Double = 0, threads: Int = 1
+    ) throws -> GroundingResult {
+        let config = model.config
+        let features = try extractor.features(of: audio, threads: threads)
+        let frames = max(1, config.frameCount(sampleCount: audio.samples.count))
+        let tokens = try config.vocabulary.encode(task)
+        let workspace = ModelWorkspace(config: config, frames: frames, tokens: tokens.count, training: false)
+        let logits = model.forward(features: features, tokens: tokens, workspace: workspace)
+        let channels = config.headChannels
+        let column = { (channel: Int) -> [Float] in (0..<frames).map { logits[$0 * channels + min(channel, channels - 1)] } }
+        let starts = column(0), ends = column(1)
+
+        let words: [String]
+        var expectedCount: Double?
+        var count: Int
+        switch task {
+        case .wordQuery(let query, let occurrence):
+            if config.head == .poisson {
+                expectedCount = PosteriorMode(logIntensity: starts).expectedCount
+            }
+            switch occurrence {
+            case .index: count = 1
+            case .all: count = max(1, Int((expectedCount ?? 1).rounded()))
+            }
+            words = Array(repeating: query, count: count)
+        case .transcript(let transcript):
+            words = transcript
+            count = transcript.count
+        }
+
+        let frameDuration = config.frameDuration
+        let duration = audio.duration
+        var stamps: [GroundingResult.Timestamp] = []
+        switch config.head {
+        case .poisson:
+            let startPosterior = PosteriorMode(logIntensity: starts)
+            let endPosterior = PosteriorMode(logIntensity: ends)
+            for i in 1...count {
+                let start = startPosterior.mode(event: i, of: count)
+                let end = endPosterior.mode(event: i, of: count, notBefore: start)
+                stamps.append(timestamp(
+                    words[i - 1], start: start * frameDuration, end: end * frameDuration, duration: duration,
+                    offset: timeOffset, score: startPosterior.confidence(at: start, event: i, of: count)))
+            }
+        case .binary:
+            let probabilities = starts.map { Float(BinaryHead.sigmoid(Double($0))) }
+            let endProbabilities = ends.map { Float(BinaryHead.sigmoid(Double($0))) }
+            let startFrames = probabilities.withUnsafeBufferPointer { TopK.frames(scores: $0.baseAddress!, count: frames, k: count) }
+            let endFrames = endProbabilities.withUnsafeBufferPointer { TopK.frames(scores: $0.baseAddress!, count: frames, k: count) }
+            for (i, frame) in startFrames.enumerated() {
+                let start = (Double(frame) + 0.5) * frameDuration
+                let end = i < endFrames.count ? (Double(endFrames[i]) + 0.5) * frameDuration : start
+                stamps.append(timestamp(words[i], start: start, end: end, duration: duration, offset: timeOffset, score: Double(probabilities[frame])))
+            }
+        }
+        return GroundingResult(
+            file: file, duration: duration + timeOffset, model: summary, task: task, expectedCount: expectedCount,
+            timestamps: stamps)
+    }
+
+    /// Clips to the audio and enforces end ≥ start + `minimumWordDuration`.
+    private func timestamp(
+        _ word: String, start: Double, end: Double, duration: Double, offset: Double, score: Double
+    ) -> GroundingResult.Timestamp {
+        let start = min(max(0, start), max(0, duration - Self.minimumWordDuration))
+        let end = min(duration, max(end, start + Self.minimumWordDuration))
+        return .init(word: word, start: start + offset, end: end + offset, score: score)
+    }
+}
