@@ -50,6 +50,7 @@ enum BenchCommand {
         print("  posterior modes (eqs. 6–8), all events: \(format(result.posteriorModeSeconds * 1000, 1)) ms")
         print("  confidences, all events: \(format(result.confidenceSeconds * 1000, 1)) ms")
         print("  top-k (k = events): \(format(result.topKSeconds * 1000, 1)) ms")
+        print("  for comparison, scanning every frame for every event: \(format(result.naiveSeconds, 1)) s (extrapolated)")
     }
 
     /// GFLOP/s of every GEMM form at the shapes a default model runs on a 10 s clip (250 frames)
@@ -87,6 +88,13 @@ enum BenchCommand {
             print("  forward, \(format(seconds, 0)) s clip (\(result.frames) frames): \(format(result.wallSeconds * 1000, 1)) ms, "
                 + "\(format(seconds / result.wallSeconds, 0))× real time, \(format(result.gflops, 1)) GFLOP/s, "
                 + "peak resident \(format(Double(result.peakResidentBytes) / 1_048_576, 0)) MiB")
+        }
+        if threads > 1 {
+            let (_, wall) = ResourceUsage.time {
+                DispatchQueue.concurrentPerform(iterations: threads) { _ in _ = ModelBenchmark.forward(model: model, seconds: 60, repeats: 1) }
+            }
+            print("  forward, \(threads) clips of 60 s on \(threads) threads at once: \(format(wall * 1000, 1)) ms, "
+                + "\(format(60 * Double(threads) / wall, 0))× real time in total")
         }
         let gemmRate = KernelBenchmark.run([.init(.nn, m: 250, n: 192, k: 192, label: "reference")]).first!.gflops
         for count in Set([1, threads]).sorted() {

@@ -6,6 +6,8 @@ import GroundCore
 public enum GroundCommand {
     static let subcommands: [String: (([String]) throws -> Void)] = [
         "bench": BenchCommand.run,
+        "train": TrainCommand.run,
+        "eval": EvalCommand.run,
         "help": { _ in print(help) },
     ]
 
@@ -45,7 +47,9 @@ public enum GroundCommand {
         USAGE:
           ground FILE... --query WORD [--occurrence K|all] [options]
           ground FILE... --transcript "TEXT" | --transcript-file PATH [options]
-          ground bench [features] [--duration SECONDS] [--threads N]
+          ground train --data PATH[@SPLIT][:W],... --out DIR [options]   (ground train --help)
+          ground eval --model PATH --data PATH[@SPLIT],... [options]      (ground eval --help)
+          ground bench [features|kernels|model|extraction]... [options]  (ground bench --help)
           ground help | --help | --version
 
         Reads any format libsndfile reads (WAV, FLAC, Ogg Vorbis, Ogg Opus, AIFF, ...), any sample

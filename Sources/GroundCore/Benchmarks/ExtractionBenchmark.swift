@@ -9,7 +9,12 @@ public enum ExtractionBenchmark {
         public var posteriorModeSeconds: Double
         public var confidenceSeconds: Double
         public var topKSeconds: Double
+        /// Time of evaluating every frame for each event (no pruning), extrapolated from
+        /// `naiveSampleEvents` events to all of them.
+        public var naiveSeconds: Double
     }
+
+    static let naiveSampleEvents = 50
 
     public static func run(frames: Int = 90_000, events: Int = 10_000, seed: UInt64 = 1) -> Result {
         var generator = SplitMix64(seed: seed)
@@ -24,8 +29,22 @@ public enum ExtractionBenchmark {
         let (_, topKSeconds) = ResourceUsage.time {
             logs.withUnsafeBufferPointer { TopK.frames(scores: $0.baseAddress!, count: frames, k: events) }
         }
+        // The unpruned search: the best point of every frame (log λ_k + f(clamp(z*))) for each event.
+        let sample = min(events, naiveSampleEvents)
+        let (_, naiveSample) = ResourceUsage.time {
+            var checksum = 0.0
+            for i in 1...sample {
+                let event = 1 + (i - 1) * events / sample
+                var best = -Double.infinity
+                for k in 0..<frames {
+                    best = max(best, posterior.logDensity(Double(k) + 0.5, event: event, of: events))
+                }
+                checksum += best
+            }
+            return checksum
+        }
         return Result(
             frames: frames, events: events, posteriorModeSeconds: setup + modeSeconds, confidenceSeconds: confidenceSeconds,
-            topKSeconds: topKSeconds)
+            topKSeconds: topKSeconds, naiveSeconds: naiveSample * Double(events) / Double(sample))
     }
 }

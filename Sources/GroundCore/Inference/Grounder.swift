@@ -35,9 +35,16 @@ public final class Grounder: @unchecked Sendable {
     public func ground(
         audio: Audio, task: GroundingTask, file: String, timeOffset: Double = 0, threads: Int = 1
     ) throws -> GroundingResult {
-        let config = model.config
         let features = try extractor.features(of: audio, threads: threads)
-        let frames = max(1, config.frameCount(sampleCount: audio.samples.count))
+        return try ground(features: features, duration: audio.duration, task: task, file: file, timeOffset: timeOffset)
+    }
+
+    /// Grounds `task` in precomputed log-mel `features` of a clip lasting `duration` seconds.
+    public func ground(
+        features: FeatureMatrix, duration: Double, task: GroundingTask, file: String, timeOffset: Double = 0
+    ) throws -> GroundingResult {
+        let config = model.config
+        let frames = max(1, (features.frames + config.framesPerStep - 1) / config.framesPerStep)
         let tokens = try config.vocabulary.encode(task)
         let workspace = ModelWorkspace(config: config, frames: frames, tokens: tokens.count, training: false)
         let logits = model.forward(features: features, tokens: tokens, workspace: workspace)
@@ -64,7 +71,6 @@ public final class Grounder: @unchecked Sendable {
         }
 
         let frameDuration = config.frameDuration
-        let duration = audio.duration
         var stamps: [GroundingResult.Timestamp] = []
         switch config.head {
         case .poisson:

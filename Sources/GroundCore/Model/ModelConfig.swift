@@ -33,6 +33,25 @@ public struct ModelConfig: Codable, Sendable, Equatable {
 
     public init() {}
 
+    /// Named sizes: `default` (d = 192, 4 + 2 + 2 layers, 4.0 M parameters), `small` (d = 128,
+    /// 3 + 1 + 2) and `tiny` (d = 64, 2 + 1 + 1, for tests and quick experiments).
+    public static func preset(_ name: String) -> ModelConfig? {
+        var config = ModelConfig()
+        switch name {
+        case "default": break
+        case "small":
+            (config.modelDim, config.feedForwardDim, config.heads) = (128, 512, 4)
+            (config.encoderLayers, config.textLayers, config.decoderLayers) = (3, 1, 2)
+        case "tiny":
+            (config.modelDim, config.feedForwardDim, config.heads, config.frontEndChannels) = (64, 256, 2, 64)
+            (config.encoderLayers, config.textLayers, config.decoderLayers) = (2, 1, 1)
+        default: return nil
+        }
+        return config
+    }
+
+    public static let presetNames = ["tiny", "small", "default"]
+
     public var headDim: Int { modelDim / heads }
     /// Seconds per model frame (0.04 by default).
     public var frameDuration: Double { features.frameDuration * Double(framesPerStep) }

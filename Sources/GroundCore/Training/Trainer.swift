@@ -94,12 +94,12 @@ public final class Trainer {
 
     public init(
         model: GroundingModel, schedule: LearningRateSchedule, lossFunction: FrameLoss? = nil,
-        hyperparameters: AdamW.Hyperparameters = AdamW.Hyperparameters(), threads: Int = 1
+        hyperparameters: AdamW.Hyperparameters = AdamW.Hyperparameters(), optimizer: AdamW? = nil, threads: Int = 1
     ) {
         self.model = model
         self.schedule = schedule
         self.lossFunction = lossFunction ?? FrameLoss(head: model.config.head)
-        optimizer = AdamW(layout: model.layout.parameters, hyperparameters: hyperparameters)
+        self.optimizer = optimizer ?? AdamW(layout: model.layout.parameters, hyperparameters: hyperparameters)
         self.threads = max(1, min(threads, Self.gradientSlots))
         slots = (0..<Self.gradientSlots).map { _ in FloatBuffer(count: model.layout.parameters.count) }
     }

@@ -1,0 +1,77 @@
+/// Turns utterances into training examples for the tasks the model must learn. Several task
+/// kinds force the decoder to read the text rather than detect word onsets acoustically:
+///
+/// - `transcript`: every word's start and end (paper §4.3): n events.
+/// - `query`: the k-th occurrence of a word of the utterance: one event.
+/// - `absent`: a word that is not in the utterance: no event (the count term pushes Λ(T) to 0).
+/// - `partial`: a contiguous run of the transcript's words: events only for those words, so
+///   the text, not the audio, says which onsets count.
+public struct TaskSampler: Sendable {
+    public enum Kind: String, CaseIterable, Sendable {
+        case transcript, query, absent, partial
+    }
+
+    /// Relative frequency of each task kind.
+    public var weights: [Kind: Double]
+    public let vocabulary: Vocabulary
+    /// Words to draw absent queries from.
+    public let lexicon: [String]
+
+    public init(weights: [Kind: Double], vocabulary: Vocabulary, lexicon: [String]) {
+        self.weights = weights
+        self.vocabulary = vocabulary
+        self.lexicon = lexicon
+    }
+
+    /// The kind and the example for one utterance; nil when the utterance cannot give one
+    /// (no words, or words outside the alphabet).
+    public func example(
+        utterance: Utterance, features: FeatureMatrix, generator: inout SplitMix64
+    ) -> (Kind, TrainingExample)? {
+        guard !utterance.words.isEmpty, utterance.hasOnlyKnownWords else { return nil }
+        let kind = draw(&generator)
+        let words = utterance.words
+        var task: GroundingTask
+        var chosen: [Utterance.Word]
+        switch kind {
+        case .transcript:
+            task = .transcript(words: words.map(\.word))
+            chosen = words
+        case .partial:
+            let length = 1 + Int(generator.next() % UInt64(words.count))
+            let first = Int(generator.next() % UInt64(words.count - length + 1))
+            chosen = Array(words[first..<(first + length)])
+            task = .transcript(words: chosen.map(\.word))
+        case .query:
+            let target = words[Int(generator.next() % UInt64(words.count))].word
+            let occurrences = words.filter { $0.word == target }
+            let k = 1 + Int(generator.next() % UInt64(occurrences.count))
+            task = .wordQuery(query: target, occurrence: .index(k))
+            chosen = [occurrences[k - 1]]
+        case .absent:
+            let present = Set(words.map(\.word))
+            var candidate = lexicon.isEmpty ? "" : lexicon[Int(generator.next() % UInt64(lexicon.count))]
+            for _ in 0..<8 where present.contains(candidate) {
+                candidate = lexicon[Int(generator.next() % UInt64(lexicon.count))]
+            }
+            guard !candidate.isEmpty, !present.contains(candidate) else { return nil }
+            task = .wordQuery(query: candidate, occurrence: .index(1))
+            chosen = []
+        }
+        guard let tokens = try? vocabulary.encode(task) else { return nil }
+        return (
+            kind,
+            TrainingExample(features: features, tokens: tokens, starts: chosen.map(\.start), ends: chosen.map(\.end))
+        )
+    }
+
+    private func draw(_ generator: inout SplitMix64) -> Kind {
+        let total = Kind.allCases.reduce(0) { $0 + (weights[$1] ?? 0) }
+        var u = generator.nextUnitDouble() * total
+        for kind in Kind.allCases {
+            u -= weights[kind] ?? 0
+            if u < 0 { return kind }
+        }
+        return .transcript
+    }
+}
