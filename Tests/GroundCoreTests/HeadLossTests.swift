@@ -72,3 +72,37 @@ final class HeadLossTests: XCTestCase {
         XCTAssertEqual(finite, 2_000 / 2, accuracy: 1e-6)  // both frames wrong by 1000: stable, not inf
     }
 }
+
+final class CTCTests: XCTestCase {
+    /// ∂ℒ/∂z against central differences, with repeated labels and a tight fit (T = U + repeats).
+    func testGradient() {
+        for (frames, classes, labels) in [(6, 4, [1, 2, 2]), (4, 3, [1, 1]), (12, 5, [3, 1, 4, 1]), (3, 3, [2]), (5, 3, [])] {
+            var generator = SplitMix64(seed: UInt64(frames * 31 + classes))
+            var z = (0..<(frames * classes)).map { _ in Float(generator.nextUnitDouble() * 4 - 2) }
+            var gradient = [Float](repeating: 0, count: z.count)
+            let value = z.withUnsafeBufferPointer { zp in
+                gradient.withUnsafeMutableBufferPointer { CTCHead.loss(logits: zp.baseAddress!, frames: frames, classes: classes, labels: labels, gradient: $0.baseAddress!) }
+            }
+            XCTAssertTrue(value.isFinite)
+            for i in 0..<z.count {
+                let saved = z[i]
+                z[i] = saved + 1e-3
+                let plus = z.withUnsafeBufferPointer { CTCHead.loss(logits: $0.baseAddress!, frames: frames, classes: classes, labels: labels, gradient: nil) }
+                z[i] = saved - 1e-3
+                let minus = z.withUnsafeBufferPointer { CTCHead.loss(logits: $0.baseAddress!, frames: frames, classes: classes, labels: labels, gradient: nil) }
+                z[i] = saved
+                XCTAssertEqual(Double(gradient[i]), (plus - minus) / 2e-3, accuracy: 2e-3, "T=\(frames) labels \(labels) index \(i)")
+            }
+        }
+    }
+
+    /// By hand: two frames, uniform over {∅, a}; paths for "a" are a∅, ∅a, aa ⇒ P = 3/4.
+    func testLossByHand() {
+        let z = [Float](repeating: 0, count: 4)
+        let value = z.withUnsafeBufferPointer { CTCHead.loss(logits: $0.baseAddress!, frames: 2, classes: 2, labels: [1], gradient: nil) }
+        XCTAssertEqual(value, -log(0.75), accuracy: 1e-12)
+        // "aa" needs a blank between the two a's: 3 frames at least.
+        let short = z.withUnsafeBufferPointer { CTCHead.loss(logits: $0.baseAddress!, frames: 2, classes: 2, labels: [1, 1], gradient: nil) }
+        XCTAssertEqual(short, .infinity)
+    }
+}
