@@ -27,16 +27,6 @@ struct OutputDestination {
             FileHandle.standardOutput.write(Data(text.utf8))
             return
         }
-        let temporary = path + ".partial-\(getpid())"
-        do {
-            try Data(text.utf8).write(to: URL(fileURLWithPath: temporary))
-        } catch {
-            unlink(temporary)
-            throw GroundError(file: path, "cannot write output: \(error.localizedDescription)")
-        }
-        guard rename(temporary, path) == 0 else {
-            unlink(temporary)
-            throw GroundError(file: path, "cannot write output: \(String(cString: strerror(errno)))")
-        }
+        try AtomicFile.write(Data(text.utf8), to: path)
     }
 }

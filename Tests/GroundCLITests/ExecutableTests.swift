@@ -120,13 +120,7 @@ final class ExecutableTests: XCTestCase {
 
     /// A small random model file: the pipeline end to end, without judging accuracy.
     func makeModel(in directory: URL) throws -> String {
-        var config = ModelConfig()
-        config.modelDim = 32
-        config.heads = 2
-        config.feedForwardDim = 64
-        config.encoderLayers = 1
-        config.textLayers = 1
-        config.decoderLayers = 1
+        let config = ModelConfig.preset("tiny")!
         let path = directory.appendingPathComponent("tiny.ground").path
         try GroundingModel(config: config, seed: 1).file(metadata: ["purpose": "test"]).write(to: path)
         return path

@@ -2,25 +2,30 @@
 
 /// Elementary functions on `SIMD16<Float>` lanes: Cephes-style range reduction plus the Cephes
 /// single-precision polynomials, branch-free so each call is straight-line vector code.
+///
+/// Everything here is `@inline(always)`, as are the loads, stores and lane functions of ``VectorMath``:
+/// `@inline(__always)` is only a hint, dropped for large bodies or callers (each
+/// `replacing(with:where:)` counts as 16 branches until LLVM turns it into a blend), and an
+/// out-of-line call passes a `SIMD16` as four 4-lane pieces and runs at that width, 3–4× slower.
 enum SIMDMath {
     typealias V = SIMD16<Float>
     typealias Bits = SIMD16<Int32>
 
-    @inline(__always)
+    @inline(always)
     static func bits(_ v: V) -> Bits { unsafeBitCast(v, to: Bits.self) }
 
-    @inline(__always)
+    @inline(always)
     static func float(_ b: Bits) -> V { unsafeBitCast(b, to: V.self) }
 
     /// `x` clamped to `[lo, hi]`, NaN kept. Written as selects because the generic stdlib
     /// `pointwiseMin`/`pointwiseMax` are not always inlined, and then run lane by lane.
-    @inline(__always)
+    @inline(always)
     static func clamp(_ x: V, _ lo: Float, _ hi: Float) -> V {
         x.replacing(with: lo, where: x .< lo).replacing(with: hi, where: x .> hi)
     }
 
     /// Σ of the 16 lanes as a fixed pairwise tree (halves added until one lane is left).
-    @inline(__always)
+    @inline(always)
     static func sum(_ v: V) -> Float {
         let v8 = v.lowHalf + v.highHalf
         let v4 = v8.lowHalf + v8.highHalf
@@ -29,7 +34,7 @@ enum SIMDMath {
     }
 
     /// Largest of the 16 lanes (NaN lanes are ignored), by the same halving tree as ``sum(_:)``.
-    @inline(__always)
+    @inline(always)
     static func max(_ v: V) -> Float {
         var v8 = v.lowHalf
         v8.replace(with: v.highHalf, where: v.highHalf .> v8)
@@ -41,14 +46,14 @@ enum SIMDMath {
     }
 
     /// One Horner step: `p·x + c`.
-    @inline(__always)
+    @inline(always)
     static func horner(_ p: V, _ x: V, _ c: Float) -> V {
         V(repeating: c).addingProduct(p, x)
     }
 
     /// `Float(i)` for `|i| < 2²²`: the magic constant's low mantissa bits hold the integer
     /// (the generic `SIMD16<Float>(SIMD16<Int32>)` initializer is not vectorised).
-    @inline(__always)
+    @inline(always)
     static func float(integer i: Bits) -> V {
         let magic = V(repeating: 12_582_912)  // 1.5·2²³
         return float(bits(magic) &+ i) - magic
@@ -62,7 +67,7 @@ enum SIMDMath {
     ///
     /// `x = n·ln2 + r`, `|r| ≤ ln2/2`, `eʳ ≈ 1 + r + r²·P(r)`; `2ⁿ` is applied as two exponent
     /// scalings `2^⌊n/2⌋ · 2^(n−⌊n/2⌋)` so subnormal and overflowing results come out right.
-    @inline(__always)
+    @inline(always)
     static func exp(_ x: V) -> V {
         let xc = clamp(x, -104, 89)
         // Adding 1.5·2²³ rounds x·log₂e to an integer that lands in the low mantissa bits.
@@ -92,7 +97,7 @@ enum SIMDMath {
     /// subnormal inputs are handled exactly.
     ///
     /// `x = 2ᵉ·m` with `m ∈ [√½, √2)`, `log(m) ≈ f − f²/2 + f³·P(f)` for `f = m − 1`.
-    @inline(__always)
+    @inline(always)
     static func log(_ x: V) -> V {
         let subnormal = x .< V(repeating: .leastNormalMagnitude)
         let xs = x.replacing(with: x * 8_388_608, where: subnormal)  // × 2²³ is exact.
@@ -128,7 +133,7 @@ enum SIMDMath {
 
     /// Hyperbolic tangent: `x + x³·P(x²)` for `|x| < 0.625`, else `1 − 2/(e^{2|x|} + 1)` with
     /// the sign of `x` (saturates to ±1 exactly). NaN → NaN.
-    @inline(__always)
+    @inline(always)
     static func tanh(_ x: V) -> V {
         let ax = float(bits(x) & Bits(repeating: Int32.max))
         let z = x * x

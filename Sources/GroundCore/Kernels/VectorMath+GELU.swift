@@ -16,10 +16,11 @@ extension VectorMath {
     /// growing in the negative tail where `e^{2u}` amplifies the rounding of `u` (1e-5 at
     /// x = −9, where gelu(x) ≈ −7e-29). `gelu(−∞) = 0`, `gelu(+∞) = +∞`, NaN → NaN.
     public static func gelu(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) {
-        map(x, y, count, geluForward)
+        map(x, y, count, GELU())
     }
 
-    /// `dx[i] = dy[i] · gelu′(x[i])` for the tanh approximation, with `s = σ(2u)`:
+    /// `dx[i] = dy[i] · gelu′(x[i])`, or with `accumulate` `dx[i] += dy[i] · gelu′(x[i])` (one
+    /// fused multiply-add), for the tanh approximation, with `s = σ(2u)`:
     ///
     ///     gelu′(x) = s + x·s·(1 − s)·2√(2/π)·(1 + 3·0.044715·x²)
     ///
@@ -28,12 +29,30 @@ extension VectorMath {
     /// gelu′ is exactly 1 above 15 and below 1e-35 in magnitude under −15 (±∞ included). NaN → NaN.
     public static func geluBackward(
         _ x: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>,
-        into dx: UnsafeMutablePointer<Float>, count: Int
+        into dx: UnsafeMutablePointer<Float>, count: Int, accumulate: Bool = false
     ) {
-        map(x, dy, dx, count) { x, dy in dy * geluDerivative(x) }
+        if accumulate {
+            map(x, dy, dx, dx, count, GELUGradientAdded())
+        } else {
+            map(x, dy, dx, count, GELUGradient())
+        }
     }
 
-    @inline(__always)
+    struct GELU: Lanewise {
+        @inline(always) func callAsFunction(_ x: V) -> V { geluForward(x) }
+    }
+
+    /// `dy · gelu′(x)`
+    struct GELUGradient: Lanewise2 {
+        @inline(always) func callAsFunction(_ x: V, _ dy: V) -> V { dy * geluDerivative(x) }
+    }
+
+    /// `dx + dy · gelu′(x)`, one rounding.
+    struct GELUGradientAdded: Lanewise3 {
+        @inline(always) func callAsFunction(_ x: V, _ dy: V, _ dx: V) -> V { dx.addingProduct(dy, geluDerivative(x)) }
+    }
+
+    @inline(always)
     static func geluForward(_ x: V) -> V {
         let u = V(repeating: geluScale) * x.addingProduct(x * x * x, V(repeating: geluCubic))
         let s = 1 / (SIMDMath.exp(-(u + u)) + 1)
@@ -41,7 +60,7 @@ extension VectorMath {
         return (x * s).replacing(with: 0, where: s .== 0)
     }
 
-    @inline(__always)
+    @inline(always)
     static func geluDerivative(_ x: V) -> V {
         // Beyond ±15 gelu′ is 0 or 1 to Float precision; clamping keeps e·s finite (no ∞·0).
         let xc = SIMDMath.clamp(x, -15, 15)

@@ -41,7 +41,23 @@ extension VectorMath {
 
     /// `y[i] += alpha · x[i]`.
     public static func axpy(_ alpha: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
-        let a = V(repeating: alpha)
-        map(x, y, y, count) { x, y in y.addingProduct(a, x) }
+        map(x, y, y, count, Axpy(alpha: V(repeating: alpha)))
+    }
+
+    /// `α·x + y`, one rounding.
+    struct Axpy: Lanewise2 {
+        let alpha: V
+        @inline(always) func callAsFunction(_ x: V, _ y: V) -> V { y.addingProduct(alpha, x) }
+    }
+
+    /// `x + y`
+    struct Add: Lanewise2 {
+        @inline(always) func callAsFunction(_ x: V, _ y: V) -> V { x + y }
+    }
+
+    /// `factor · x`
+    struct Scale: Lanewise {
+        let factor: V
+        @inline(always) func callAsFunction(_ x: V) -> V { x * factor }
     }
 }

@@ -17,7 +17,7 @@ extension VectorMath {
         mask: UnsafePointer<Float>? = nil, maskStride: Int = 0
     ) {
         for r in 0..<rows {
-            softmaxRow(x + r &* ldx, y + r &* ldy, columns, mask.map { $0 + r &* maskStride })
+            softmaxRow(x + r &* ldx, into: y + r &* ldy, count: columns, mask: mask.map { $0 + r &* maskStride })
         }
     }
 
@@ -30,28 +30,29 @@ extension VectorMath {
         rows: Int, columns: Int
     ) {
         for r in 0..<rows {
-            let yr = y + r &* ldy, dyr = dy + r &* lddy
-            let dot = VectorMath.dot(yr, dyr, count: columns)
-            map(yr, dyr, dx + r &* lddx, columns) { y, dy in y * (dy - V(repeating: dot)) }
+            softmaxRowBackward(output: y + r &* ldy, outputGradient: dy + r &* lddy, into: dx + r &* lddx, count: columns)
         }
     }
 
-    private static func softmaxRow(
-        _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int, _ mask: UnsafePointer<Float>?
+    /// One row of ``softmaxRows(_:ldx:into:ldy:rows:columns:mask:maskStride:)`` with the logits
+    /// scaled first (attention's 1/√d): `z[j] = scale·x[j] + mask[j]`, `scale > 0`. `y` may be `x`.
+    static func softmaxRow(
+        _ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count n: Int,
+        mask: UnsafePointer<Float>?, scale: Float = 1
     ) {
-        // Pass 1: z = x + mask into y, and its maximum (tail lanes padded with −∞).
+        // Pass 1: z into y, and its maximum (tail lanes padded with −∞, which scale > 0 keeps).
         var vmax = V(repeating: -.infinity)
         var i = 0
         while i &+ 16 <= n {
             var z = load(x + i)
-            if let mask { z += load(mask + i) }
+            if let mask { z = load(mask + i).addingProduct(z, scale) } else { z *= scale }
             vmax.replace(with: z, where: z .> vmax)
             store(z, y + i)
             i &+= 16
         }
         if i < n {
             var z = loadPartial(x + i, n &- i, fill: -.infinity)
-            if let mask { z += loadPartial(mask + i, n &- i) }
+            if let mask { z = loadPartial(mask + i, n &- i).addingProduct(z, scale) } else { z *= scale }
             vmax.replace(with: z, where: z .> vmax)
             storePartial(z, y + i, n &- i)
         }
@@ -65,17 +66,42 @@ extension VectorMath {
         var vsum = V()
         i = 0
         while i &+ 16 <= n {
-            let e = SIMDMath.exp(load(y + i) - shift)
+            let e = shiftedExp(load(y + i), shift)
             vsum += e
             store(e, y + i)
             i &+= 16
         }
         if i < n {
-            let e = SIMDMath.exp(loadPartial(y + i, n &- i, fill: -.infinity) - shift)
+            let e = shiftedExp(loadPartial(y + i, n &- i, fill: -.infinity), shift)
             vsum += e
             storePartial(e, y + i, n &- i)
         }
-        let scale = V(repeating: 1 / SIMDMath.sum(vsum))
-        map(y, y, n) { $0 * scale }
+        map(y, y, n, Scale(factor: V(repeating: 1 / SIMDMath.sum(vsum))))
+    }
+
+    /// `e^{z − shift}`, with −∞ lanes (masked, or padding) set to 0 without evaluating exp there:
+    /// exp(−∞) underflows on the way to its 0, which x86 handles in microcode (a row with every
+    /// ninth key masked took twice as long).
+    @inline(always)
+    static func shiftedExp(_ z: V, _ shift: V) -> V {
+        let masked = z .== -.infinity
+        return SIMDMath.exp((z - shift).replacing(with: 0, where: masked)).replacing(with: 0, where: masked)
+    }
+
+    /// One row of ``softmaxRowsBackward(output:ldy:outputGradient:lddy:into:lddx:rows:columns:)``
+    /// for logits that were scaled by `scale` (see ``softmaxRow(_:into:count:mask:scale:)``):
+    /// `dx[j] = scale · y[j] · (dy[j] − Σₖ y[k]·dy[k])`. `dx` may alias `dy`.
+    static func softmaxRowBackward(
+        output y: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>,
+        into dx: UnsafeMutablePointer<Float>, count: Int, scale: Float = 1
+    ) {
+        map(y, dy, dx, count, SoftmaxGradient(dot: V(repeating: VectorMath.dot(y, dy, count: count)), scale: scale))
+    }
+
+    /// `scale · y · (dy − dot)`
+    struct SoftmaxGradient: Lanewise2 {
+        let dot: V
+        let scale: Float
+        @inline(always) func callAsFunction(_ y: V, _ dy: V) -> V { y * (dy - dot) * scale }
     }
 }

@@ -110,19 +110,9 @@ public struct ModelFile {
         return data
     }
 
-    /// Writes to a temporary file beside `path`, then renames it into place.
+    /// Writes the file atomically (temporary file, then rename).
     public func write(to path: String) throws {
-        let temporary = path + ".partial-\(getpid())"
-        do {
-            try encoded().write(to: URL(fileURLWithPath: temporary))
-        } catch {
-            unlink(temporary)
-            throw GroundError(file: path, "cannot write the model file: \(error.localizedDescription)")
-        }
-        guard rename(temporary, path) == 0 else {
-            unlink(temporary)
-            throw GroundError(file: path, "cannot move the model file into place: \(String(cString: strerror(errno)))")
-        }
+        try AtomicFile.write(try encoded(), to: path)
     }
 
     // MARK: - Reading

@@ -184,8 +184,9 @@ public enum Attention {
                 Gemm.tn(
                     m: span, n: dh, k: rows, a: p, lda: span, b: dOutBlock, ldb: width,
                     c: dv + keyOffset, ldc: width, accumulate: true)
-                for r in 0..<rows {
-                    softmaxBackward(p + r &* span, dScores + r &* span, count: span, scale: scale)
+                for r in 0..<rows {  // dS ← scale·P ⊙ (dP − Σ P ⊙ dP), in place
+                    let dRow = dScores + r &* span
+                    VectorMath.softmaxRowBackward(output: p + r &* span, outputGradient: dRow, into: dRow, count: span, scale: scale)
                 }
                 Gemm.nn(
                     m: rows, n: dh, k: span, a: dScores, lda: span, b: k + keyOffset, ldb: width,
@@ -197,10 +198,10 @@ public enum Attention {
         }
     }
 
-    // MARK: Row kernels
+    // MARK: Row kernel
 
     /// row ← softmax(scale·row + mask) over columns from ..< to, 0 elsewhere; all 0 when no column
-    /// is finite. Subtracting the row maximum keeps every exponent ≤ 0.
+    /// is finite.
     @inline(__always)
     static func softmax(
         _ row: UnsafeMutablePointer<Float>, count: Int, from: Int, to: Int, scale: Float, mask: UnsafePointer<Float>?
@@ -211,56 +212,6 @@ public enum Attention {
         }
         row.update(repeating: 0, count: from)
         (row + to).update(repeating: 0, count: count &- to)
-        let x = row + from, n = to &- from
-        var i = 0
-        if let mask {
-            let m = mask + from
-            while i &+ 8 <= n {
-                LayerMath.store(LayerMath.load(m + i).addingProduct(LayerMath.load(x + i), scale), x + i)
-                i &+= 8
-            }
-            while i < n {
-                x[i] = x[i] * scale + m[i]
-                i &+= 1
-            }
-        } else {
-            Elementwise.scale(x, by: scale, count: n)
-        }
-        let maximum = LayerMath.max(x, n)
-        guard maximum > -.infinity else {
-            x.update(repeating: 0, count: n)
-            return
-        }
-        var sums = SIMD8<Float>()
-        i = 0
-        while i &+ 8 <= n {
-            let e = LayerMath.exp(LayerMath.load(x + i) - maximum)
-            sums += e
-            LayerMath.store(e, x + i)
-            i &+= 8
-        }
-        var sum = sums.sum()
-        while i < n {
-            let e = LayerMath.exp(x[i] - maximum)
-            sum += e
-            x[i] = e
-            i &+= 1
-        }
-        Elementwise.scale(x, by: 1 / sum, count: n)
-    }
-
-    /// dS ← scale·P ⊙ (dP − Σ P ⊙ dP), in place over the dP row.
-    @inline(__always)
-    static func softmaxBackward(_ p: UnsafePointer<Float>, _ dScores: UnsafeMutablePointer<Float>, count n: Int, scale: Float) {
-        let d = LayerMath.dot(p, dScores, n)
-        var i = 0
-        while i &+ 8 <= n {
-            LayerMath.store(LayerMath.load(p + i) * (LayerMath.load(dScores + i) - d) * scale, dScores + i)
-            i &+= 8
-        }
-        while i < n {
-            dScores[i] = p[i] * (dScores[i] - d) * scale
-            i &+= 1
-        }
+        VectorMath.softmaxRow(row + from, into: row + from, count: to &- from, mask: mask.map { $0 + from }, scale: scale)
     }
 }

@@ -21,16 +21,16 @@ public enum LayerNorm {
         let inverseN = 1 / Float(n)
         for t in 0..<rows {
             let xRow = x + t &* n, yRow = y + t &* n
-            let mu = LayerMath.sum(xRow, n) * inverseN
+            let mu = VectorMath.sum(xRow, count: n) * inverseN
             // Two passes (mean, then squared deviations) avoid E[x²] − μ² cancellation.
-            var squares = SIMD8<Float>()
+            var squares = SIMD16<Float>()
             var i = 0
-            while i &+ 8 <= n {
-                let d = LayerMath.load(xRow + i) - mu
+            while i &+ 16 <= n {
+                let d = VectorMath.load(xRow + i) - mu
                 squares.addProduct(d, d)
-                i &+= 8
+                i &+= 16
             }
-            var variance = squares.sum()
+            var variance = SIMDMath.sum(squares)
             while i < n {
                 let d = xRow[i] - mu
                 variance += d * d
@@ -40,10 +40,10 @@ public enum LayerNorm {
             mean[t] = mu
             rstd[t] = r
             i = 0
-            while i &+ 8 <= n {
-                let normalized = (LayerMath.load(xRow + i) - mu) * r
-                LayerMath.store(LayerMath.load(beta + i).addingProduct(normalized, LayerMath.load(gamma + i)), yRow + i)
-                i &+= 8
+            while i &+ 16 <= n {
+                let normalized = (VectorMath.load(xRow + i) - mu) * r
+                VectorMath.store(VectorMath.load(beta + i).addingProduct(normalized, VectorMath.load(gamma + i)), yRow + i)
+                i &+= 16
             }
             while i < n {
                 yRow[i] = (xRow[i] - mu) * r * gamma[i] + beta[i]
@@ -73,19 +73,19 @@ public enum LayerNorm {
             let xRow = x + t &* n, dyRow = dy + t &* n, dxRow = dx + t &* n
             let mu = mean[t], r = rstd[t]
             // Pass 1: the two row means, and the parameter gradients.
-            var gSum = SIMD8<Float>(), gxSum = SIMD8<Float>()
+            var gSum = SIMD16<Float>(), gxSum = SIMD16<Float>()
             var i = 0
-            while i &+ 8 <= n {
-                let normalized = (LayerMath.load(xRow + i) - mu) * r
-                let d = LayerMath.load(dyRow + i)
-                let g = d * LayerMath.load(gamma + i)
+            while i &+ 16 <= n {
+                let normalized = (VectorMath.load(xRow + i) - mu) * r
+                let d = VectorMath.load(dyRow + i)
+                let g = d * VectorMath.load(gamma + i)
                 gSum += g
                 gxSum.addProduct(g, normalized)
-                LayerMath.store(LayerMath.load(dGamma + i).addingProduct(d, normalized), dGamma + i)
-                LayerMath.store(LayerMath.load(dBeta + i) + d, dBeta + i)
-                i &+= 8
+                VectorMath.store(VectorMath.load(dGamma + i).addingProduct(d, normalized), dGamma + i)
+                VectorMath.store(VectorMath.load(dBeta + i) + d, dBeta + i)
+                i &+= 16
             }
-            var gMean = gSum.sum(), gxMean = gxSum.sum()
+            var gMean = SIMDMath.sum(gSum), gxMean = SIMDMath.sum(gxSum)
             while i < n {
                 let normalized = (xRow[i] - mu) * r
                 let g = dyRow[i] * gamma[i]
@@ -99,12 +99,12 @@ public enum LayerNorm {
             gxMean *= inverseN
             // Pass 2: the input gradient.
             i = 0
-            while i &+ 8 <= n {
-                let normalized = (LayerMath.load(xRow + i) - mu) * r
-                let g = LayerMath.load(dyRow + i) * LayerMath.load(gamma + i)
+            while i &+ 16 <= n {
+                let normalized = (VectorMath.load(xRow + i) - mu) * r
+                let g = VectorMath.load(dyRow + i) * VectorMath.load(gamma + i)
                 let centered = (g - gMean) - normalized * gxMean
-                LayerMath.store(LayerMath.load(dxRow + i).addingProduct(centered, r), dxRow + i)
-                i &+= 8
+                VectorMath.store(VectorMath.load(dxRow + i).addingProduct(centered, r), dxRow + i)
+                i &+= 16
             }
             while i < n {
                 let normalized = (xRow[i] - mu) * r

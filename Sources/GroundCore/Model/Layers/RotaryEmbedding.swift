@@ -72,6 +72,7 @@ public enum RotaryEmbedding {
     ) {
         precondition(headDim % 2 == 0, "RoPE needs an even head dimension")
         let half = headDim / 2, width = heads &* headDim
+        typealias V8 = SIMD8<Float>  // 8 lanes: the model's half head, 24, is a multiple of 8 but not of 16.
         for t in 0..<rows {
             let c = cosTable + t &* half, s = sinTable + t &* half
             for h in 0..<heads {
@@ -79,15 +80,15 @@ public enum RotaryEmbedding {
                 let outFirst = out + (t &* width &+ h &* headDim), outSecond = outFirst + half
                 var i = 0
                 while i &+ 8 <= half {
-                    let a = LayerMath.load(first + i), b = LayerMath.load(second + i)
-                    let cv = LayerMath.load(c + i), sv = LayerMath.load(s + i) * sinSign
+                    let a = VectorMath.load(first + i, as: V8.self), b = VectorMath.load(second + i, as: V8.self)
+                    let cv = VectorMath.load(c + i, as: V8.self), sv = VectorMath.load(s + i, as: V8.self) * sinSign
                     var ra = a * cv - b * sv, rb = a * sv + b * cv
                     if accumulate {
-                        ra += LayerMath.load(outFirst + i)
-                        rb += LayerMath.load(outSecond + i)
+                        ra += VectorMath.load(outFirst + i, as: V8.self)
+                        rb += VectorMath.load(outSecond + i, as: V8.self)
                     }
-                    LayerMath.store(ra, outFirst + i)
-                    LayerMath.store(rb, outSecond + i)
+                    VectorMath.store(ra, outFirst + i)
+                    VectorMath.store(rb, outSecond + i)
                     i &+= 8
                 }
                 while i < half {
