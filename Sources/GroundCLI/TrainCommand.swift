@@ -16,6 +16,9 @@ enum TrainCommand {
         .option("lr", value: "RATE", default: "0.001", help: "peak learning rate"),
         .option("warmup", value: "N", default: "500", help: "warm-up steps"),
         .option("count-weight", value: "W", default: "0.1", help: "weight of the Poisson count term"),
+        .option("ctc-weight", value: "W", default: "0.5", help: "weight of the encoder's CTC loss (with --ctc)"),
+        .flag("ctc", help: "add a CTC character head to the encoder"),
+        .flag("prior", help: "feed the decoder the CTC alignment prior of the task's text (implies --ctc)"),
         .option("max-seconds", value: "S", default: "15", help: "longest training clip"),
         .option("seed", value: "N", default: "1", help: "initialisation and data order"),
         .option("eval-every", value: "N", default: "500", help: "steps between development evaluations"),
@@ -58,6 +61,11 @@ enum TrainCommand {
             throw UsageError("unknown --size '\(sizeName)'; available: \(ModelConfig.presetNames.joined(separator: ", "))")
         }
         config.head = head
+        config.ctcHead = parsed.has("ctc") || parsed.has("prior")
+        config.alignmentPrior = parsed.has("prior")
+        guard let ctcWeight = Double(parsed.value("ctc-weight") ?? "0.5"), ctcWeight >= 0 else {
+            throw UsageError("--ctc-weight must be ≥ 0")
+        }
         let progress = Progress(quiet: parsed.has("quiet"))
 
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
@@ -67,7 +75,9 @@ enum TrainCommand {
         var optimizer: AdamW? = nil
         if parsed.has("resume") {
             let (loaded, state, _) = try Checkpoint.load(path: checkpointPath, hyperparameters: hyperparameters)
-            guard loaded.config.head == head else { throw UsageError("--head \(headName) differs from the checkpoint's") }
+            guard loaded.config.head == head, loaded.config.ctcHead == config.ctcHead,
+                loaded.config.alignmentPrior == config.alignmentPrior
+            else { throw UsageError("--head, --ctc and --prior must match the checkpoint's model") }
             model = loaded
             optimizer = state
         } else {
@@ -94,9 +104,11 @@ enum TrainCommand {
         let trainer = Trainer(
             model: model, schedule: schedule, lossFunction: FrameLoss(head: head, countWeight: countWeight),
             hyperparameters: hyperparameters, optimizer: optimizer, threads: threads)
+        trainer.ctcWeight = ctcWeight
         let metadata = [
             "data": data.map(\.description).joined(separator: ","), "tasks": parsed.value("tasks") ?? "default",
-            "size": sizeName, "seed": String(seed), "steps": String(steps), "batch": String(batch), "lr": String(rate),
+            "size": sizeName, "seed": String(seed), "ctc": String(config.ctcHead), "prior": String(config.alignmentPrior),
+            "ctc_weight": String(ctcWeight), "steps": String(steps), "batch": String(batch), "lr": String(rate),
         ]
         let log = try LogFile(path: logPath, append: parsed.has("resume"))
         if !parsed.has("resume") {

@@ -29,18 +29,23 @@ final class ModelTests: XCTestCase {
             let melFrame = Int(time / config.features.frameDuration)
             for m in 0..<config.features.melBins where melFrame < melFrames { values[melFrame * config.features.melBins + m] += 4 }
         }
-        let tokens = (0..<5).map { _ in Int32(generator.next() % UInt64(config.vocabulary.count)) }
+        // Two random two-letter words: 7 tokens (<transcript> <text> a b ␣ c d).
+        let letters = Array("abcdefghijklmnopqrstuvwxyz")
+        let words = (0..<2).map { _ in String((0..<2).map { _ in letters[Int(generator.next() % 26)] }) }
+        let tokens = try! config.vocabulary.encode(.transcript(words: words))
         return TrainingExample(
             features: FeatureMatrix(values: values, frames: melFrames, bins: config.features.melBins), tokens: tokens,
-            starts: events, ends: events.map { $0 + 0.1 })
+            starts: events, ends: events.map { $0 + 0.1 }, transcriptLabels: words.flatMap(Vocabulary.ctcLabels))
     }
 
     /// Every tensor's gradient against central differences along a random direction within that
     /// tensor (so a wrong formula anywhere shows in some tensor), and along one direction over all
     /// parameters. Float32 forward, Double loss: |analytic − numeric| ≤ 3 % of |numeric| + 3e-4.
     func testWholeModelGradient() throws {
-        for head in [ModelConfig.HeadKind.poisson, .binary] {
-            let config = Self.tinyConfig(head: head)
+        var withCTC = Self.tinyConfig()
+        withCTC.ctcHead = true  // the trainer's CTC loss (the prior's path is checked below)
+        for config in [Self.tinyConfig(head: .poisson), Self.tinyConfig(head: .binary), withCTC] {
+            let head = "\(config.head)\(config.ctcHead ? " + CTC" : "")"
             let model = try GroundingModel(config: config, seed: 3)
             let trainer = Trainer(model: model, schedule: LearningRateSchedule(peak: 0, warmupSteps: 1, totalSteps: 1))
             let batch = [
@@ -80,6 +85,49 @@ final class ModelTests: XCTestCase {
         }
     }
 
+    /// The CTC head and the alignment prior's input path: ℒ = Σ r ⊙ logits + Σ r' ⊙ CTC logits with
+    /// the prior held fixed (it is a constant of the backward pass), per tensor along a random
+    /// direction. Same tolerance as above.
+    func testGradientWithCTCHeadAndAlignmentPrior() throws {
+        var config = Self.tinyConfig()
+        config.ctcHead = true
+        config.alignmentPrior = true
+        let model = try GroundingModel(config: config, seed: 4)
+        let example = Self.example(frames: 12, config: config, seed: 5, events: [0.1])
+        let workspace = ModelWorkspace(config: config, frames: 12, tokens: example.tokens.count, training: true)
+        var generator = SplitMix64(seed: 8)
+        let r = (0..<(12 * config.headChannels)).map { _ in Float(generator.nextUnitDouble() - 0.5) }
+        let rCTC = (0..<(12 * Vocabulary.ctcClasses)).map { _ in Float(generator.nextUnitDouble() - 0.5) }
+        func loss() -> Double {
+            let logits = model.forward(features: example.features, tokens: example.tokens, workspace: workspace)
+            var sum = 0.0
+            for i in 0..<r.count { sum += Double(r[i] * logits[i]) }
+            for i in 0..<rCTC.count { sum += Double(rCTC[i] * workspace.ctcLogits![i]) }
+            return sum
+        }
+        _ = loss()
+        XCTAssertTrue(workspace.prior!.array.contains { $0 != 0 }, "the prior must be computed")
+        workspace.freezesPrior = true
+        workspace.dCTCLogits!.copy(from: rCTC)
+        let gradients = FloatBuffer(count: model.layout.parameters.count)
+        r.withUnsafeBufferPointer { model.backward(dLogits: $0.baseAddress!, workspace: workspace, gradients: gradients) }
+        for tensor in model.layout.parameters.tensors {
+            let direction = (0..<tensor.count).map { _ in Float(generator.nextUnitDouble() * 2 - 1) }
+            let norm = direction.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            let analytic = (0..<tensor.count).reduce(0.0) { $0 + Double(gradients[tensor.offset + $1] * direction[$1] / norm) }
+            func shift(_ amount: Float) {
+                for i in 0..<tensor.count { model.parameters[tensor.offset + i] += amount * direction[i] / norm }
+            }
+            shift(1e-2)
+            let plus = loss()
+            shift(-2e-2)
+            let minus = loss()
+            shift(1e-2)
+            let numeric = (plus - minus) / 2e-2
+            XCTAssertEqual(analytic, numeric, accuracy: 0.03 * abs(numeric) + 3e-4, tensor.name)
+        }
+    }
+
     /// A tiny model memorises four clips: the loss falls by more than 90 %. (One event per channel,
     /// so the loss can approach 0; with n events in distinct frames eq. 5 bottoms out at n log n.)
     func testTinyModelOverfits() throws {
@@ -105,9 +153,9 @@ final class ModelTests: XCTestCase {
         for storage in [ModelFile.Storage.f32, .f16] {
             let loaded = try GroundingModel(file: try ModelFile.decode(try model.file(storage: storage).encoded()))
             let a = model.forward(features: example.features, tokens: example.tokens,
-                                  workspace: ModelWorkspace(config: config, frames: 20, tokens: 5, training: false)).array
+                                  workspace: ModelWorkspace(config: config, frames: 20, tokens: example.tokens.count, training: false)).array
             let b = loaded.forward(features: example.features, tokens: example.tokens,
-                                   workspace: ModelWorkspace(config: config, frames: 20, tokens: 5, training: false)).array
+                                   workspace: ModelWorkspace(config: config, frames: 20, tokens: example.tokens.count, training: false)).array
             if storage == .f32 {
                 XCTAssertEqual(a, b)
             } else {
@@ -149,7 +197,7 @@ final class ModelTests: XCTestCase {
         let model = try GroundingModel(config: config, seed: 1)
         let example = Self.example(frames: 400, config: config, seed: 4, events: [])
         let logits = model.forward(features: example.features, tokens: example.tokens,
-                                   workspace: ModelWorkspace(config: config, frames: 400, tokens: 5, training: false))
+                                   workspace: ModelWorkspace(config: config, frames: 400, tokens: example.tokens.count, training: false))
         XCTAssertTrue(logits.array.allSatisfy(\.isFinite))
         XCTAssertEqual(logits.count, 400 * config.headChannels)
     }

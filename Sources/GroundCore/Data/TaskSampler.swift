@@ -61,7 +61,9 @@ public struct TaskSampler: Sendable {
         guard let tokens = try? vocabulary.encode(task) else { return nil }
         return (
             kind,
-            TrainingExample(features: features, tokens: tokens, starts: chosen.map(\.start), ends: chosen.map(\.end))
+            TrainingExample(
+                features: features, tokens: tokens, starts: chosen.map(\.start), ends: chosen.map(\.end),
+                transcriptLabels: words.flatMap { Vocabulary.ctcLabels($0.word) })
         )
     }
 

@@ -113,8 +113,23 @@ public final class GroundingModel: @unchecked Sendable {
         }
         layerNorm(layout.textNorm, textStream, ws.textOutput.pointer, ws.textMean, ws.textRstd, rows: ws.tokens)
 
-        // Decoder over the frames, conditioned on the text.
+        // CTC head on E, and the alignment prior it gives the decoder.
+        if let ctc = layout.ctc, let ctcLogits = ws.ctcLogits {
+            linear(ctc, ws.encoderOutput.pointer, ctcLogits.pointer, rows: frames)
+        }
         stream = ws.encoderOutput.pointer
+        if let projection = layout.priorProjection, let prior = ws.prior, let input = ws.decoderInput, let ctcLogits = ws.ctcLogits {
+            if !ws.freezesPrior {
+                AlignmentPrior.features(
+                    logits: ctcLogits.pointer, frames: frames, classes: Vocabulary.ctcClasses,
+                    words: config.vocabulary.ctcWords(tokens: tokens), into: prior.pointer)
+            }
+            linear(projection, prior.pointer, input.pointer, rows: frames)
+            Elementwise.add(ws.encoderOutput.pointer, into: input.pointer, count: frames * d)
+            stream = input.pointer
+        }
+
+        // Decoder over the frames, conditioned on the text.
         for (block, activations) in zip(layout.decoder, ws.decoderBlocks) {
             blockForward(block, activations, input: stream, rows: frames, shape: ws.frameShape, cos: ws.frameCos, sin: ws.frameSin, text: ws.textOutput.pointer, ws: ws)
             stream = activations.output.pointer
@@ -182,7 +197,7 @@ public final class GroundingModel: @unchecked Sendable {
     // MARK: - Backward
 
     /// Accumulates ∂ℒ/∂θ into `gradients` given ∂ℒ/∂logits (T, channels), after a `forward` on a
-    /// training workspace.
+    /// training workspace. With a CTC head, `workspace.dCTCLogits` must hold ∂ℒ/∂(CTC logits).
     public func backward(dLogits: UnsafePointer<Float>, workspace ws: ModelWorkspace, gradients: FloatBuffer) {
         precondition(ws.training, "backward needs a workspace created with training: true")
         let p = parameters.pointer, g = gradients.pointer, d = config.modelDim
@@ -202,8 +217,15 @@ public final class GroundingModel: @unchecked Sendable {
             blockBackward(block, activations, dStream: dAudio, rows: frames, shape: ws.frameShape, cos: ws.frameCos, sin: ws.frameSin, scratch: ws.audioGradients!, text: ws.textOutput.pointer, dText: dText.pointer, ws: ws, gradients: g)
         }
 
-        // Encoder norm and blocks.
+        // The decoder's input is E (+ prior·W, whose weights get their gradient; the prior itself is
+        // a constant of the CTC posteriors). The CTC head adds its own gradient on E.
+        if let projection = layout.priorProjection, let prior = ws.prior {
+            linearBackward(projection, dy: dAudio.pointer, x: prior.pointer, dx: nil, rows: frames, gradients: g)
+        }
         dNormed.pointer.update(from: dAudio.pointer, count: frames * d)
+        if let ctc = layout.ctc, let dCTC = ws.dCTCLogits {
+            linearBackward(ctc, dy: dCTC.pointer, x: ws.encoderOutput.pointer, dx: dNormed.pointer, rows: frames, gradients: g)
+        }
         dAudio.zero()
         let encoderLast = ws.encoderBlocks.last?.output.pointer ?? ws.audioStream.pointer
         layerNormBackward(layout.encoderNorm, dy: dNormed.pointer, x: encoderLast, ws.encoderMean, ws.encoderRstd, dx: dAudio.pointer, rows: frames, gradients: g)

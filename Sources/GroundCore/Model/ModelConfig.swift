@@ -26,6 +26,12 @@ public struct ModelConfig: Codable, Sendable, Equatable {
     /// Output channels of the frame head: 2 = word starts and word ends.
     public var headChannels = 2
     public var head = HeadKind.poisson
+    /// An auxiliary CTC head on the encoder output over `Vocabulary.ctcAlphabet`, trained to
+    /// recognise the utterance's characters, so the encoder states carry what was said.
+    public var ctcHead = false
+    /// Feed the decoder `AlignmentPrior` features: where the task's words start and end under the
+    /// CTC head's posteriors (requires `ctcHead`).
+    public var alignmentPrior = false
 
     public enum HeadKind: String, Codable, Sendable {
         case poisson, binary
@@ -48,6 +54,38 @@ public struct ModelConfig: Codable, Sendable, Equatable {
         default: return nil
         }
         return config
+    }
+
+    // Decoding fills keys a file lacks with the defaults above, so files written before a key
+    // existed still load.
+    private enum CodingKeys: String, CodingKey {
+        case features, framesPerStep, featureMean, featureScale, frontEndChannels, frontEndKernel, modelDim, heads
+        case feedForwardDim, encoderLayers, textLayers, decoderLayers, attentionRadius, ropeBase, vocabulary
+        case headChannels, head, ctcHead, alignmentPrior
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = ModelConfig()
+        features = try c.decodeIfPresent(FeatureConfig.self, forKey: .features) ?? d.features
+        framesPerStep = try c.decodeIfPresent(Int.self, forKey: .framesPerStep) ?? d.framesPerStep
+        featureMean = try c.decodeIfPresent(Float.self, forKey: .featureMean) ?? d.featureMean
+        featureScale = try c.decodeIfPresent(Float.self, forKey: .featureScale) ?? d.featureScale
+        frontEndChannels = try c.decodeIfPresent(Int.self, forKey: .frontEndChannels) ?? d.frontEndChannels
+        frontEndKernel = try c.decodeIfPresent(Int.self, forKey: .frontEndKernel) ?? d.frontEndKernel
+        modelDim = try c.decodeIfPresent(Int.self, forKey: .modelDim) ?? d.modelDim
+        heads = try c.decodeIfPresent(Int.self, forKey: .heads) ?? d.heads
+        feedForwardDim = try c.decodeIfPresent(Int.self, forKey: .feedForwardDim) ?? d.feedForwardDim
+        encoderLayers = try c.decodeIfPresent(Int.self, forKey: .encoderLayers) ?? d.encoderLayers
+        textLayers = try c.decodeIfPresent(Int.self, forKey: .textLayers) ?? d.textLayers
+        decoderLayers = try c.decodeIfPresent(Int.self, forKey: .decoderLayers) ?? d.decoderLayers
+        attentionRadius = try c.decodeIfPresent(Int.self, forKey: .attentionRadius) ?? d.attentionRadius
+        ropeBase = try c.decodeIfPresent(Float.self, forKey: .ropeBase) ?? d.ropeBase
+        vocabulary = try c.decodeIfPresent(Vocabulary.self, forKey: .vocabulary) ?? d.vocabulary
+        headChannels = try c.decodeIfPresent(Int.self, forKey: .headChannels) ?? d.headChannels
+        head = try c.decodeIfPresent(HeadKind.self, forKey: .head) ?? d.head
+        ctcHead = try c.decodeIfPresent(Bool.self, forKey: .ctcHead) ?? d.ctcHead
+        alignmentPrior = try c.decodeIfPresent(Bool.self, forKey: .alignmentPrior) ?? d.alignmentPrior
     }
 
     public static let presetNames = ["tiny", "small", "default"]
@@ -76,5 +114,6 @@ public struct ModelConfig: Codable, Sendable, Equatable {
             throw fail("framesPerStep, attentionRadius, headChannels and featureScale must be positive")
         }
         guard vocabulary.count > 0 else { throw fail("empty vocabulary") }
+        guard ctcHead || !alignmentPrior else { throw fail("alignmentPrior needs ctcHead") }
     }
 }

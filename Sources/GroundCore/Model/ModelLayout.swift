@@ -10,6 +10,8 @@
 ///     decoder.i.*            M blocks: frame self-attention, cross-attention to the text, MLP
 ///     decoder.norm.*
 ///     head.weight            (d, channels) the frame head: log λ (Poisson) or logits (binary)
+///     ctc.weight             (d, 38)       optional CTC head on E
+///     decoder.prior.weight   (5, d)        optional alignment-prior input of the decoder
 ///
 /// Each block: `norm1`, `attn.{q,k,v,o}`, [`norm_cross`, `cross.{q,k,v,o}`], `norm2`,
 /// `mlp.{up,down}`; every Linear has `.weight` (in, out) and `.bias`.
@@ -51,6 +53,10 @@ public struct ModelLayout: Sendable {
     public let decoder: [Block]
     public let decoderNorm: Norm
     public let head: Linear
+    /// (d, CTC classes) on E, when `config.ctcHead`.
+    public let ctc: Linear?
+    /// (AlignmentPrior.channels, d), added to the decoder's input, when `config.alignmentPrior`.
+    public let priorProjection: Linear?
 
     public init(config: ModelConfig) {
         var layout = ParameterLayout()
@@ -98,6 +104,8 @@ public struct ModelLayout: Sendable {
         decoder = (0..<config.decoderLayers).map { block("decoder.\($0)", cross: true) }
         decoderNorm = norm("decoder.norm")
         head = linear("head", d, config.headChannels)
+        ctc = config.ctcHead ? linear("ctc", d, Vocabulary.ctcClasses) : nil
+        priorProjection = config.alignmentPrior ? linear("decoder.prior", AlignmentPrior.channels, d, std: 0.1) : nil
         parameters = layout
     }
 }

@@ -93,6 +93,15 @@ public final class ModelWorkspace {
     let decoderBlocks: [BlockActivations]
     let decoderOutput, decoderMean, decoderRstd: FloatBuffer  // D (T, d); (T)
     public let logits: FloatBuffer  // (T, channels)
+    /// CTC logits (T, classes) and their gradient, when the model has a CTC head.
+    public let ctcLogits: FloatBuffer?
+    public let dCTCLogits: FloatBuffer?
+    /// Alignment-prior features (T, channels) and the decoder's input E + prior·W (T, d).
+    public let prior: FloatBuffer?
+    let decoderInput: FloatBuffer?
+    /// Keep the prior features of the previous forward instead of recomputing them. The backward
+    /// treats the prior as a constant; gradient checks set this so finite differences do too.
+    public var freezesPrior = false
     /// The encoded task of the last forward, for the embedding's backward.
     var tokenIds: [Int32] = []
     // Rotary tables: frames and tokens.
@@ -154,6 +163,10 @@ public final class ModelWorkspace {
         decoderMean = FloatBuffer(count: frames)
         decoderRstd = FloatBuffer(count: frames)
         logits = FloatBuffer(count: frames * config.headChannels)
+        ctcLogits = config.ctcHead ? FloatBuffer(count: frames * Vocabulary.ctcClasses) : nil
+        dCTCLogits = config.ctcHead && training ? FloatBuffer(count: frames * Vocabulary.ctcClasses) : nil
+        prior = config.alignmentPrior ? FloatBuffer(count: frames * AlignmentPrior.channels) : nil
+        decoderInput = config.alignmentPrior ? FloatBuffer(count: frames * d) : nil
 
         let half = config.headDim / 2
         frameCos = FloatBuffer(count: frames * half)

@@ -60,6 +60,34 @@ public struct Vocabulary: Codable, Sendable, Equatable {
         return ids
     }
 
+    // MARK: - CTC labels
+
+    /// The characters the encoder's CTC head emits (class 0 is the blank; spaces are not emitted:
+    /// word boundaries come from the alignment, not from a symbol).
+    public static let ctcAlphabet = Array("'0123456789abcdefghijklmnopqrstuvwxyz")
+    public static let ctcClasses = ctcAlphabet.count + 1
+    private static let ctcIndex = Dictionary(uniqueKeysWithValues: ctcAlphabet.enumerated().map { ($1, $0 + 1) })
+
+    /// CTC labels of a normalised word (characters outside the alphabet are dropped).
+    public static func ctcLabels(_ word: String) -> [Int] { word.compactMap { ctcIndex[$0] } }
+
+    /// The words of an encoded task's text as CTC labels: the tokens after `<text>`, split at spaces.
+    public func ctcWords(tokens: [Int32]) -> [[Int]] {
+        guard let textID = index[Special.text.rawValue], let start = tokens.firstIndex(of: textID) else { return [] }
+        var words: [[Int]] = [[]]
+        for id in tokens[(start + 1)...] {
+            let token = tokens_(id)
+            if token == " " {
+                words.append([])
+            } else if token.count == 1, let label = Self.ctcIndex[Character(token)] {
+                words[words.count - 1].append(label)
+            }
+        }
+        return words.filter { !$0.isEmpty }
+    }
+
+    private func tokens_(_ id: Int32) -> String { Int(id) < tokens.count && id >= 0 ? tokens[Int(id)] : "" }
+
     private func special(_ special: Special) throws -> Int32 { try token(special.rawValue) }
 
     private func token(_ token: String) throws -> Int32 {

@@ -8,12 +8,15 @@ public struct TrainingExample: Sendable {
     /// Event times in seconds from the clip's start: channel 0 (word starts) and channel 1 (ends).
     public var starts: [Double]
     public var ends: [Double]
+    /// CTC labels of everything said in the clip (empty: no CTC loss for this clip).
+    public var transcriptLabels: [Int]
 
-    public init(features: FeatureMatrix, tokens: [Int32], starts: [Double], ends: [Double]) {
+    public init(features: FeatureMatrix, tokens: [Int32], starts: [Double], ends: [Double], transcriptLabels: [Int] = []) {
         self.features = features
         self.tokens = tokens
         self.starts = starts
         self.ends = ends
+        self.transcriptLabels = transcriptLabels
     }
 
     /// Audio seconds in the clip.
@@ -79,6 +82,8 @@ public final class Trainer {
     public var optimizer: AdamW
     public var schedule: LearningRateSchedule
     public var lossFunction: FrameLoss
+    /// Weight of the auxiliary CTC loss (per character) when the model has a CTC head.
+    public var ctcWeight: Double = 0.5
     public var maxGradientNorm: Float = 1
     public let threads: Int
     public static let gradientSlots = 4
@@ -162,9 +167,20 @@ public final class Trainer {
         let logits = model.forward(features: example.features, tokens: example.tokens, workspace: workspace)
         let channels = config.headChannels
         let dLogits = gradient.map { _ in FloatBuffer(count: frames * channels) }
-        let loss = lossFunction.loss(
+        var loss = lossFunction.loss(
             logits: logits.pointer, frames: frames, channels: channels, events: [example.starts, example.ends],
             frameDuration: config.frameDuration, scale: scale, gradient: dLogits?.pointer)
+        if let ctcLogits = workspace.ctcLogits {
+            workspace.dCTCLogits?.zero()
+            if !example.transcriptLabels.isEmpty {
+                // Per character, so long clips do not outweigh short ones.
+                let perLabel = ctcWeight / Double(example.transcriptLabels.count)
+                let ctc = CTCHead.loss(
+                    logits: ctcLogits.pointer, frames: frames, classes: Vocabulary.ctcClasses,
+                    labels: example.transcriptLabels, scale: scale * perLabel, gradient: workspace.dCTCLogits?.pointer)
+                if ctc.isFinite { loss += ctc * perLabel } else { workspace.dCTCLogits?.zero() }
+            }
+        }
         if let gradient, let dLogits {
             model.backward(dLogits: dLogits.pointer, workspace: workspace, gradients: gradient)
         }
