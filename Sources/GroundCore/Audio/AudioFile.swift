@@ -36,13 +36,6 @@ public enum AudioFile {
 
     public static let blockFrames = 65_536
 
-    /// Header information without decoding.
-    public static func info(path: String) throws -> AudioFileInfo {
-        let (handle, info) = try open(path)
-        sf_close(handle)
-        return info
-    }
-
     /// Decodes `path` to mono at `sampleRate` Hz.
     /// - Parameters:
     ///   - start: seconds to skip at the beginning (from the start of the file).

@@ -62,11 +62,4 @@ public enum PoissonHead {
         guard time.isFinite else { return time > 0 ? frames - 1 : 0 }
         return min(frames - 1, max(0, Int(time.rounded(.down))))
     }
-
-    /// Λ(T) = Σ_k exp(log λ_k): the expected number of events in the clip.
-    public static func expectedCount(logIntensity: UnsafePointer<Float>, frames: Int, stride: Int = 1) -> Double {
-        var total = 0.0
-        for k in 0..<frames { total += exp(Double(logIntensity[k &* stride])) }
-        return total
-    }
 }

@@ -33,8 +33,6 @@ public struct Vocabulary: Codable, Sendable, Equatable {
 
     private let index: [String: Int32]
 
-    public func id(_ token: String) -> Int32? { index[token] }
-
     /// Encodes a task as `[task token] [occurrence token] <text> characters...`; words are separated
     /// by single spaces. Characters outside the vocabulary cannot occur after `TextNormalizer`.
     public func encode(_ task: GroundingTask) throws -> [Int32] {
