@@ -38,7 +38,7 @@ enum BenchCommand {
         let duration = try parsed.seconds("duration") ?? 600
         guard duration >= 1 else { throw UsageError("--duration must be at least 1 second") }
         if requested.contains("features") { try features(duration: duration, threads: threads) }
-        if requested.contains("kernels") { kernels() }
+        if requested.contains("kernels") { kernels(threads: threads) }
         if requested.contains("model") { try model(threads: threads) }
         if requested.contains("extraction") { extraction() }
     }
@@ -54,11 +54,10 @@ enum BenchCommand {
     }
 
     /// GFLOP/s of every GEMM form at the shapes a default model runs on a 10 s clip (250 frames)
-    /// and a 60 s clip, next to the measured FMA peak of one core.
-    static func kernels() {
+    /// and a 60 s clip, next to the measured FMA peak: one thread, and `threads` threads each
+    /// running the same product at once (how training uses the cores: one example per thread).
+    static func kernels(threads: Int) {
         let config = ModelConfig()
-        print("kernels: GEMM micro-kernel \(Gemm.selectedMicroKernel), one thread")
-        print("  FMA peak: \(format(KernelBenchmark.fmaPeakGFLOPS(), 0)) GFLOP/s")
         var shapes: [KernelBenchmark.Shape] = []
         for frames in [250, 1_500] {
             for (shape, _) in ModelBenchmark.forwardProducts(config: config, frames: frames, tokens: 60) {
@@ -70,8 +69,31 @@ enum BenchCommand {
                 }
             }
         }
-        for result in KernelBenchmark.run(Array(Set(shapes)).sorted { ($0.m, $0.n, $0.k, $0.form.rawValue) < ($1.m, $1.n, $1.k, $1.form.rawValue) }) {
-            print("  \(result.name.padding(toLength: 52, withPad: " ", startingAt: 0)) \(format(result.gflops, 1)) GFLOP/s")
+        shapes = Array(Set(shapes)).sorted { ($0.m, $0.n, $0.k, $0.form.rawValue) < ($1.m, $1.n, $1.k, $1.form.rawValue) }
+        let single = KernelBenchmark.run(shapes)
+        let peak = KernelBenchmark.fmaPeakGFLOPS()
+        var parallel = [[KernelBenchmark.Result]](repeating: [], count: threads)
+        var parallelPeak = [Double](repeating: 0, count: threads)
+        if threads > 1 {
+            let lock = NSLock()
+            DispatchQueue.concurrentPerform(iterations: threads) { thread in
+                let results = KernelBenchmark.run(shapes)
+                let fma = KernelBenchmark.fmaPeakGFLOPS()
+                lock.lock()
+                parallel[thread] = results
+                parallelPeak[thread] = fma
+                lock.unlock()
+            }
+        }
+        let header = threads > 1 ? "1 thread | \(threads) threads (sum)" : "1 thread"
+        print("kernels: GEMM micro-kernel \(Gemm.selectedMicroKernel), GFLOP/s \(header)")
+        func both(_ one: Double, _ all: Double) -> String {
+            threads > 1 ? "\(format(one, 1)) | \(format(all, 1))" : format(one, 1)
+        }
+        print("  FMA peak".padding(toLength: 54, withPad: " ", startingAt: 0) + both(peak, parallelPeak.reduce(0, +)))
+        for (index, result) in single.enumerated() {
+            let total = parallel.reduce(0) { $0 + ($1.isEmpty ? 0 : $1[index].gflops) }
+            print("  \(result.name.padding(toLength: 52, withPad: " ", startingAt: 0)) " + both(result.gflops, total))
         }
         for result in KernelBenchmark.vectorMath(count: 1 << 16) {
             print("  \(result.name.padding(toLength: 52, withPad: " ", startingAt: 0)) \(format(result.nanosecondsPerElement, 2)) ns/element")
