@@ -4,11 +4,13 @@ import Foundation
 /// and kept in memory for training and evaluation.
 public final class FeatureStore: @unchecked Sendable {
     public let utterances: [Utterance]
-    public private(set) var features: [FeatureMatrix]
+    public let features: [FeatureMatrix]
+    public let config: FeatureConfig
 
     /// - Parameter progress: called with (done, total) after each utterance.
     public init(utterances: [Utterance], config: FeatureConfig, threads: Int, progress: ((Int, Int) -> Void)? = nil) throws {
         self.utterances = utterances
+        self.config = config
         let extractor = try LogMelExtractor(config: config)
         var results = [Result<FeatureMatrix, Error>?](repeating: nil, count: utterances.count)
         let lock = NSLock()
@@ -42,6 +44,6 @@ public final class FeatureStore: @unchecked Sendable {
 
     /// Audio seconds in the store.
     public var seconds: Double {
-        zip(utterances, features).reduce(0) { $0 + Double($1.1.frames) * 0.01 }
+        features.reduce(0) { $0 + Double($1.frames) * config.frameDuration }
     }
 }
