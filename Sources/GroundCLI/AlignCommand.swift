@@ -30,12 +30,10 @@ enum AlignCommand {
         var files: [String]
         var task: GroundingTask
         var modelPath: String?
-        var format: String
         var outputPath: String?
         var start: Double
         var end: Double?
         var threads: Int
-        var quiet: Bool
     }
 
     static func run(_ arguments: [String]) throws {
@@ -110,10 +108,9 @@ enum AlignCommand {
             throw UsageError("--end (\(end)) must be later than --start (\(start))")
         }
         return Request(
-            files: parsed.positionals, task: task, modelPath: parsed.value("model"), format: format,
+            files: parsed.positionals, task: task, modelPath: parsed.value("model"),
             outputPath: parsed.value("output"), start: start, end: end,
-            threads: try parsed.integer("threads", in: 1...256) ?? ProcessInfo.processInfo.activeProcessorCount,
-            quiet: parsed.has("quiet"))
+            threads: try parsed.integer("threads", in: 1...256) ?? ProcessInfo.processInfo.activeProcessorCount)
     }
 
     private static func occurrence(_ text: String?) throws -> GroundingTask.Occurrence {

@@ -76,7 +76,7 @@ public enum AlignmentPrior {
             state == 0 || state == trailing ? 0 : emission[t * classes + label(state)]
         }
         /// Predecessors of a state (besides itself).
-        func predecessors(_ state: Int) -> [Int] {
+        func predecessorList(_ state: Int) -> [Int] {
             switch state {
             case 0: return []
             case 1: return [0]
@@ -88,6 +88,8 @@ public enum AlignmentPrior {
                 return list
             }
         }
+        // Computed once: the recursions below visit every (frame, state) pair.
+        let predecessors = (0..<states).map(predecessorList)
         let minusInfinity = -Double.infinity
         var alpha = [Double](repeating: minusInfinity, count: frames * states)
         var beta = [Double](repeating: minusInfinity, count: frames * states)
@@ -95,7 +97,7 @@ public enum AlignmentPrior {
         for t in 1..<max(1, frames) {
             for state in 0..<states {
                 var a = alpha[(t - 1) * states + state]
-                for p in predecessors(state) { a = CTCHead.logAdd(a, alpha[(t - 1) * states + p]) }
+                for p in predecessors[state] { a = CTCHead.logAdd(a, alpha[(t - 1) * states + p]) }
                 alpha[t * states + state] = a + score(t, state)
             }
         }
@@ -103,7 +105,7 @@ public enum AlignmentPrior {
         for state in [trailing, sequenceLength, sequenceLength - 1] { beta[last * states + state] = 0 }
         // Successors, derived from the predecessor lists once.
         var successors = [[Int]](repeating: [], count: states)
-        for state in 0..<states { for p in predecessors(state) { successors[p].append(state) } }
+        for state in 0..<states { for p in predecessors[state] { successors[p].append(state) } }
         for t in stride(from: last - 1, through: 0, by: -1) {
             for state in 0..<states {
                 var b = beta[(t + 1) * states + state] + score(t + 1, state)
@@ -127,7 +129,7 @@ public enum AlignmentPrior {
                 if t == 0 {
                     entry = alpha[first]  // finite only when `first` is an initial state
                 } else {
-                    for p in predecessors(first) { entry = CTCHead.logAdd(entry, alpha[(t - 1) * states + p]) }
+                    for p in predecessors[first] { entry = CTCHead.logAdd(entry, alpha[(t - 1) * states + p]) }
                     entry += score(t, first)
                 }
                 result.starts[t] += exp(entry + beta[t * states + first] - logZ)

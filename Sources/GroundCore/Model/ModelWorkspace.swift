@@ -104,6 +104,8 @@ public final class ModelWorkspace {
     public var freezesPrior = false
     /// The encoded task of the last forward, for the embedding's backward.
     var tokenIds: [Int32] = []
+    /// Attention problems: local self-attention over frames, text self-attention, cross-attention.
+    let frameShape, textShape, crossShape: Attention.Shape
     // Rotary tables: frames and tokens.
     let frameCos, frameSin, tokenCos, tokenSin: FloatBuffer
     // Backward scratch.
@@ -112,17 +114,6 @@ public final class ModelWorkspace {
     let dAudio, dAudioNormed: FloatBuffer?  // (T, d)
     let dText, dTextNormed: FloatBuffer?  // (L, d)
     let dPatched, dConvActivated, dConvOutput: FloatBuffer?
-
-    var frameShape: Attention.Shape {
-        Attention.Shape(
-            queries: frames, keys: frames, heads: config.heads, headDim: config.headDim, window: config.attentionRadius)
-    }
-    var textShape: Attention.Shape {
-        Attention.Shape(queries: tokens, keys: tokens, heads: config.heads, headDim: config.headDim, window: nil)
-    }
-    var crossShape: Attention.Shape {
-        Attention.Shape(queries: frames, keys: tokens, heads: config.heads, headDim: config.headDim, window: nil)
-    }
 
     /// - Parameter training: keep every block's activations for a backward pass; without it one
     ///   set of block buffers serves all layers, so memory does not grow with depth.
@@ -139,9 +130,10 @@ public final class ModelWorkspace {
         convActivated = FloatBuffer(count: melFrames * c)
         patched = FloatBuffer(count: frames * steps * c)
         audioStream = FloatBuffer(count: frames * d)
-        let frameShape = Attention.Shape(
+        frameShape = Attention.Shape(
             queries: frames, keys: frames, heads: config.heads, headDim: config.headDim, window: config.attentionRadius)
-        let textShape = Attention.Shape(queries: tokens, keys: tokens, heads: config.heads, headDim: config.headDim)
+        textShape = Attention.Shape(queries: tokens, keys: tokens, heads: config.heads, headDim: config.headDim)
+        crossShape = Attention.Shape(queries: frames, keys: tokens, heads: config.heads, headDim: config.headDim)
         func blocks(_ count: Int, rows: Int, shape: Attention.Shape, cross: Bool) -> [BlockActivations] {
             let distinct = training ? count : min(count, 1)
             let made = (0..<distinct).map { _ in

@@ -178,7 +178,8 @@ public final class Trainer {
                 let ctc = CTCHead.loss(
                     logits: ctcLogits.pointer, frames: frames, classes: Vocabulary.ctcClasses,
                     labels: example.transcriptLabels, scale: scale * perLabel, gradient: workspace.dCTCLogits?.pointer)
-                if ctc.isFinite { loss += ctc * perLabel } else { workspace.dCTCLogits?.zero() }
+                // A clip too short for its characters gives +∞ and no gradient: skip its CTC term.
+                if ctc.isFinite { loss += ctc * perLabel }
             }
         }
         if let gradient, let dLogits {
