@@ -46,6 +46,7 @@ let package = Package(
         .target(
             name: "GroundCLI",
             dependencies: ["GroundCore"],
+            resources: [.copy("Resources")],
             swiftSettings: numericSwiftFlags
         ),
         .executableTarget(

@@ -57,15 +57,16 @@ enum AlignCommand {
                 try grounder.ground(audio: audio, task: request.task, file: file, timeOffset: request.start, threads: request.threads))
         }
         guard grounder != nil else {
-            throw GroundError("no model available: this build of ground has no bundled default model yet; pass --model PATH")
+            throw GroundError(
+                "no model available: the bundled model is missing (looked in \(BundledModel.candidates.joined(separator: ", "))); pass --model PATH")
         }
         try destination.write(JSONWriter().document(results))
     }
 
-    /// `--model PATH`, else the model named by $GROUND_MODEL; nil when neither is given (every
-    /// file is still decoded, so file errors are reported before the missing model).
+    /// `--model PATH`, else $GROUND_MODEL, else the bundled default model (`BundledModel`); nil
+    /// when there is none (every file is still decoded, so file errors come before that one).
     static func loadModel(_ path: String?) throws -> Grounder? {
-        guard let path = path ?? ProcessInfo.processInfo.environment["GROUND_MODEL"] else { return nil }
+        guard let path = BundledModel.path(option: path) else { return nil }
         return try Grounder(path: path)
     }
 

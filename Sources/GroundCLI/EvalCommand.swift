@@ -5,7 +5,8 @@ import GroundCore
 /// baseline, the query task's chance level and the random-words control.
 enum EvalCommand {
     static let parser = ArgumentParser(options: [
-        .option("model", short: "m", value: "PATH", help: "model file (default: $GROUND_MODEL)"),
+        .option("model", short: "m", value: "PATH", default: "$GROUND_MODEL, else the bundled model", help: "model file"),
+        .option("decoding", value: "guided|head", default: "guided", help: "transcript decoding: prior-guided peaks, or the head's own extractor"),
         .option("data", value: "PATH[@SPLIT],...", help: "manifests to evaluate on"),
         .option("limit", value: "N", help: "at most N utterances per manifest"),
         .option("report", value: "PATH", help: "also write the figures as JSON here"),
@@ -21,8 +22,11 @@ enum EvalCommand {
             return print("USAGE: ground eval --model PATH --data PATH[@SPLIT],... [options]\n\nOPTIONS:\n\(parser.helpText())")
         }
         guard let dataText = parsed.value("data") else { throw UsageError("--data is required") }
-        guard let modelPath = parsed.value("model") ?? ProcessInfo.processInfo.environment["GROUND_MODEL"] else {
-            throw UsageError("--model is required")
+        guard let modelPath = BundledModel.path(option: parsed.value("model")) else {
+            throw UsageError("no model: pass --model PATH")
+        }
+        guard let decoding = Grounder.TranscriptDecoding(rawValue: parsed.value("decoding") ?? "guided") else {
+            throw UsageError("--decoding must be guided or head")
         }
         let specs = try DataSpec.parse(dataText, option: "data")
         let limit = try parsed.integer("limit", in: 1...10_000_000)
@@ -30,6 +34,7 @@ enum EvalCommand {
         let threads = try parsed.integer("threads", in: 1...256) ?? ProcessInfo.processInfo.activeProcessorCount
         let destination = try parsed.value("report").map { try OutputDestination(path: $0) }
         let grounder = try Grounder(path: modelPath)
+        grounder.transcriptDecoding = decoding
         let progress = Progress(quiet: parsed.has("quiet"))
         var reports: [[String: Any]] = []
         for spec in specs {

@@ -8,6 +8,7 @@ public enum GroundCommand {
         "bench": BenchCommand.run,
         "train": TrainCommand.run,
         "eval": EvalCommand.run,
+        "convert": ConvertCommand.run,
         "help": { _ in print(help) },
     ]
 
@@ -50,6 +51,7 @@ public enum GroundCommand {
           ground train --data PATH[@SPLIT][:W],... --out DIR [options]   (ground train --help)
           ground eval --model PATH --data PATH[@SPLIT],... [options]      (ground eval --help)
           ground bench [features|kernels|model|extraction]... [options]  (ground bench --help)
+          ground convert MODEL [--precision f16|f32] [--output PATH]     (describe or convert a model)
           ground help | --help | --version
 
         Reads any format libsndfile reads (WAV, FLAC, Ogg Vorbis, Ogg Opus, AIFF, ...), any sample

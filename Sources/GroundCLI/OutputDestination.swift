@@ -22,11 +22,10 @@ struct OutputDestination {
         }
     }
 
-    func write(_ text: String) throws {
-        guard let path else {
-            FileHandle.standardOutput.write(Data(text.utf8))
-            return
-        }
-        try AtomicFile.write(Data(text.utf8), to: path)
+    func write(_ text: String) throws { try write(data: Data(text.utf8)) }
+
+    func write(data: Data) throws {
+        guard let path else { return FileHandle.standardOutput.write(data) }
+        try AtomicFile.write(data, to: path)
     }
 }

@@ -26,6 +26,7 @@ enum TrainCommand {
         .option("checkpoint-every", value: "N", default: "200", help: "steps between checkpoints"),
         .option("threads", short: "j", value: "N", default: String(ProcessInfo.processInfo.activeProcessorCount), help: "worker threads"),
         .flag("resume", help: "continue from DIR/checkpoint.ground"),
+        .option("init", value: "MODEL", help: "start from this model's weights (fresh optimiser and schedule; its size, head and prior are kept)"),
         .flag("quiet", help: "no progress on stderr"),
         .flag("help", short: "h", help: "show this help"),
     ])
@@ -84,7 +85,14 @@ enum TrainCommand {
             guard !FileManager.default.fileExists(atPath: checkpointPath) else {
                 throw GroundError(file: checkpointPath, "a checkpoint exists: pass --resume to continue it, or choose another --out")
             }
-            model = try GroundingModel(config: config, seed: seed)
+            if let initPath = parsed.value("init") {
+                model = try GroundingModel(file: try ModelFile.read(path: initPath), path: initPath)
+                guard model.config.head == head, model.config.alignmentPrior == config.alignmentPrior else {
+                    throw UsageError("--head and --prior must match the --init model's (\(model.config.head.rawValue), prior \(model.config.alignmentPrior))")
+                }
+            } else {
+                model = try GroundingModel(config: config, seed: seed)
+            }
         }
 
         // Data.
@@ -109,6 +117,7 @@ enum TrainCommand {
             "data": data.map(\.description).joined(separator: ","), "tasks": parsed.value("tasks") ?? "default",
             "size": sizeName, "seed": String(seed), "ctc": String(config.ctcHead), "prior": String(config.alignmentPrior),
             "ctc_weight": String(ctcWeight), "steps": String(steps), "batch": String(batch), "lr": String(rate),
+            "init": parsed.value("init") ?? "none",
         ]
         let log = try LogFile(path: logPath, append: parsed.has("resume"))
         if !parsed.has("resume") {

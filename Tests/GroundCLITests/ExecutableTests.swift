@@ -7,37 +7,10 @@ final class ExecutableTests: XCTestCase {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Fixtures")
 
-    struct Outcome {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
+    typealias Outcome = GroundProcess.Outcome
 
-    /// The executable sits next to the test bundle in the build products folder.
-    static var executable: URL {
-        let products = Bundle.main.bundleURL.pathExtension == "xctest"
-            ? Bundle.main.bundleURL.deletingLastPathComponent() : Bundle.main.bundleURL
-        let candidates = [products] + (try? FileManager.default.contentsOfDirectory(
-            at: products, includingPropertiesForKeys: nil))!.filter { $0.pathExtension == "xctest" }
-        return candidates.map { $0.deletingLastPathComponent().appendingPathComponent("ground") }
-            .first { FileManager.default.isExecutableFile(atPath: $0.path) }
-            ?? products.appendingPathComponent("ground")
-    }
-
-    func run(_ arguments: [String]) throws -> Outcome {
-        let process = Process()
-        process.executableURL = Self.executable
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Outcome(
-            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-            stderr: String(decoding: stderr, as: UTF8.self))
+    func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Outcome {
+        try GroundProcess.run(arguments, environment: environment)
     }
 
     func fixture(_ name: String) -> String { Self.fixtures.appendingPathComponent(name).path }
@@ -190,13 +163,20 @@ final class ExecutableTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: output))
     }
 
-    /// Until a model ships, a valid request decodes every file and then says so plainly.
-    func testValidRequestReportsMissingModel() throws {
-        for file in ["speech-16k-mono.wav", "speech-48k-mono.opus", "speech-22k05-mono.flac"] {
-            try assertFails([fixture(file), "--query", "Much"], mentions: ["no model available"])
-        }
-        try assertFails(
-            [fixture("speech-16k-mono.wav"), "--transcript-file", fixture("speech-16k-mono.txt")],
-            mentions: ["no model available"])
+    /// $GROUND_MODEL is used when --model is absent, and --model wins over it.
+    func testModelEnvironmentVariable() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let model = try makeModel(in: directory)
+        let clip = fixture("speech-16k-mono.wav")
+        let missing = directory.appendingPathComponent("missing.ground").path
+        let fromEnvironment = try run([clip, "--query", "much"], environment: ["GROUND_MODEL": model])
+        XCTAssertEqual(fromEnvironment.status, 0, fromEnvironment.stderr)
+        XCTAssertTrue(fromEnvironment.stdout.contains("\"name\": \"tiny\""), fromEnvironment.stdout)
+        let outcome = try run([clip, "--query", "much"], environment: ["GROUND_MODEL": missing])
+        XCTAssertEqual(outcome.status, 1)
+        XCTAssertTrue(outcome.stderr.contains("no such model file"), outcome.stderr)
+        let overridden = try run([clip, "--query", "much", "--model", model], environment: ["GROUND_MODEL": missing])
+        XCTAssertEqual(overridden.status, 0, overridden.stderr)
     }
 }

@@ -39,6 +39,28 @@ final class AlignmentPriorTests: XCTestCase {
         XCTAssertGreaterThan(posterior.ends[9], 0.99)
     }
 
+    /// Per-word anchors: each word's most likely start and end frame, one per given word; a word
+    /// without CTC labels takes the next spelled word's start.
+    func testWordAnchors() {
+        let frames = 30, classes = 4
+        var logits = [Float](repeating: 0, count: frames * classes)
+        for t in 0..<frames { logits[t * classes] = 5 }
+        for (t, c) in [(4, 1), (5, 2), (12, 3), (20, 2), (22, 1)] { logits[t * classes + c] = 10 }
+        let posterior = logits.withUnsafeBufferPointer {
+            AlignmentPrior.posteriors(logits: $0.baseAddress!, frames: frames, classes: classes, words: [[1, 2], [3], [], [2, 1]])
+        }
+        XCTAssertEqual(posterior.wordStarts, [4, 12, 20, 20])
+        XCTAssertEqual(posterior.wordEnds, [5, 12, 20, 22])
+        XCTAssertEqual(posterior.wordStartConfidence.count, 4)
+        XCTAssertGreaterThan(posterior.wordStartConfidence[0], 0.99)
+        XCTAssertEqual(posterior.wordStartConfidence[2], 0)
+        // Text that cannot fit (more characters than frames) gives no anchors.
+        let short = logits.withUnsafeBufferPointer {
+            AlignmentPrior.posteriors(logits: $0.baseAddress!, frames: 2, classes: classes, words: [[1, 2, 3]])
+        }
+        XCTAssertTrue(short.wordStarts.isEmpty)
+    }
+
     private func enumerate(logits: [Float], frames: Int, classes: Int, words: [[Int]]) -> (starts: [Double], ends: [Double]) {
         let characters = words.flatMap { $0 }
         let sequenceLength = 2 * characters.count + 1, states = sequenceLength + 2, trailing = states - 1

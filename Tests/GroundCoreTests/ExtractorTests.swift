@@ -97,3 +97,41 @@ final class ExtractorTests: XCTestCase {
         XCTAssertEqual(times, [1.5, 3.5])
     }
 }
+
+final class GuidedPeaksTests: XCTestCase {
+    /// Each word takes the best frame near its anchor, not a higher peak elsewhere.
+    func testPeakWithinWindowOnly() {
+        var scores = [Float](repeating: -5, count: 40)
+        scores[10] = 1; scores[12] = 0.5; scores[30] = 9  // 30 is stronger but 8+ frames from anchor 2's window
+        scores[21] = 2
+        let positions = GuidedPeaks.positions(scores: scores, anchors: [11, 20], window: 2)
+        XCTAssertEqual(Int(positions[0]), 10)
+        XCTAssertEqual(Int(positions[1]), 21)
+    }
+
+    /// Positions never decrease, even when anchors cross or windows overlap.
+    func testMonotone() {
+        var scores = [Float](repeating: 0, count: 20)
+        scores[9] = 3
+        let positions = GuidedPeaks.positions(scores: scores, anchors: [9, 7, 8], window: 2)
+        XCTAssertEqual(positions, positions.sorted())
+        XCTAssertGreaterThanOrEqual(positions[1], positions[0])
+        let bounded = GuidedPeaks.positions(scores: scores, anchors: [3], window: 2, notBefore: [15.2])
+        XCTAssertGreaterThanOrEqual(bounded[0], 15.2)
+    }
+
+    /// Sub-frame refinement recovers the vertex of a sampled parabola: s(t) = −(t + 0.5 − c)²
+    /// sampled at frame centres peaks at c.
+    func testParabolaVertex() {
+        for centre in [10.1, 10.5, 10.9, 11.3] {
+            let scores = (0..<30).map { Float(-pow(Double($0) + 0.5 - centre, 2)) }
+            let position = GuidedPeaks.positions(scores: scores, anchors: [11], window: 3)[0]
+            XCTAssertEqual(position, centre, accuracy: 1e-4, "centre \(centre)")
+        }
+        // Two equal frames: the vertex lies on their shared edge. A convex neighbourhood stays at
+        // the frame centre; the first and last frames too.
+        XCTAssertEqual(GuidedPeaks.positions(scores: [0, 1, 1, 0], anchors: [1], window: 0)[0], 2.0)
+        XCTAssertEqual(GuidedPeaks.positions(scores: [0, -1, 0], anchors: [1], window: 0)[0], 1.5)
+        XCTAssertEqual(GuidedPeaks.positions(scores: [3, 1, 0], anchors: [0], window: 1)[0], 0.5)
+    }
+}

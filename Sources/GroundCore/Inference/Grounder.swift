@@ -12,7 +12,23 @@ public final class Grounder: @unchecked Sendable {
     /// A short name for reports: the model file's base name.
     public let name: String
     public let extractor: LogMelExtractor
+    /// The shortest word: ends follow starts by at least this, and (guided decoding) so do the
+    /// starts of consecutive words.
+    /// (30 ms separation instead cost 1.5 points of starts within 40 ms on synthetic development speech.)
     public static let minimumWordDuration = 0.01
+
+    /// How a transcript's n words are read from the head.
+    public enum TranscriptDecoding: String, Sendable, CaseIterable {
+        /// Prior-guided peaks (`GuidedPeaks`) when the model has an alignment prior; otherwise
+        /// the head's own extractor.
+        case guided
+        /// The paper's extractor only: order statistics (Poisson) or top-k (binary).
+        case head
+    }
+    public var transcriptDecoding = TranscriptDecoding.guided
+    /// Frames searched on each side of the prior's anchor (±80 ms at 40 ms frames); chosen on
+    /// synthetic development speech (±1: 78.9 %, ±2: 82.1 %, ±3: 77.2 % of starts within 40 ms).
+    public var guidedWindow = 2
 
     public init(model: GroundingModel, name: String) throws {
         self.model = model
@@ -72,6 +88,28 @@ public final class Grounder: @unchecked Sendable {
 
         let frameDuration = config.frameDuration
         var stamps: [GroundingResult.Timestamp] = []
+        if case .transcript = task, transcriptDecoding == .guided, let ctcLogits = workspace.ctcLogits, config.alignmentPrior {
+            let prior = AlignmentPrior.posteriors(
+                logits: ctcLogits.pointer, frames: frames, classes: Vocabulary.ctcClasses,
+                words: config.vocabulary.ctcWords(tokens: tokens))
+            if prior.wordStarts.count == count {
+                let separation = Self.minimumWordDuration / frameDuration
+                let startFrames = GuidedPeaks.positions(
+                    scores: starts, anchors: prior.wordStarts, window: guidedWindow, separation: separation)
+                let endFrames = GuidedPeaks.positions(
+                    scores: ends, anchors: prior.wordEnds, window: guidedWindow, notBefore: startFrames.map { $0 + separation })
+                for i in 0..<count {
+                    // A word ends by the time the next one starts.
+                    let end = i + 1 < count ? min(endFrames[i], startFrames[i + 1]) : endFrames[i]
+                    stamps.append(timestamp(
+                        words[i], start: startFrames[i] * frameDuration, end: end * frameDuration,
+                        duration: duration, offset: timeOffset, score: prior.wordStartConfidence[i]))
+                }
+                return GroundingResult(
+                    file: file, duration: duration + timeOffset, model: summary, task: task, expectedCount: expectedCount,
+                    timestamps: stamps)
+            }
+        }
         switch config.head {
         case .poisson:
             let startPosterior = PosteriorMode(logIntensity: starts)

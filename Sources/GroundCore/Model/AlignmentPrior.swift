@@ -49,10 +49,33 @@ public enum AlignmentPrior {
         public var ends: [Double]
         /// log Z / m: the average log posterior ratio per character of the best placements.
         public var fit: Double
+        /// Each word's most likely start and end frame (argmax of P(start_i = t), P(end_i = t)),
+        /// one per word given to `posteriors`; empty when the text cannot be placed.
+        public var wordStarts: [Int] = []
+        public var wordEnds: [Int] = []
+        /// P(start_i within one frame of `wordStarts[i]`): how sure the prior is of word i's place.
+        public var wordStartConfidence: [Double] = []
     }
 
-    public static func posteriors(logits: UnsafePointer<Float>, frames: Int, classes: Int, words: [[Int]]) -> Posteriors {
-        let words = words.filter { !$0.isEmpty }
+    public static func posteriors(logits: UnsafePointer<Float>, frames: Int, classes: Int, words allWords: [[Int]]) -> Posteriors {
+        var result = spelledPosteriors(logits: logits, frames: frames, classes: classes, words: allWords.filter { !$0.isEmpty })
+        // A word without CTC labels (no letter or digit) sits where the next spelled word starts.
+        guard !result.wordStarts.isEmpty else { return result }
+        var starts: [Int] = [], ends: [Int] = [], confidence: [Double] = [], spelled = 0
+        for word in allWords {
+            let index = min(spelled, result.wordStarts.count - 1)
+            starts.append(result.wordStarts[index])
+            ends.append(word.isEmpty ? result.wordStarts[index] : result.wordEnds[index])
+            confidence.append(word.isEmpty ? 0 : result.wordStartConfidence[index])
+            if !word.isEmpty { spelled += 1 }
+        }
+        result.wordStarts = starts
+        result.wordEnds = ends
+        result.wordStartConfidence = confidence
+        return result
+    }
+
+    private static func spelledPosteriors(logits: UnsafePointer<Float>, frames: Int, classes: Int, words: [[Int]]) -> Posteriors {
         let characters = words.flatMap { $0 }
         var result = Posteriors(starts: [Double](repeating: 0, count: frames), ends: [Double](repeating: 0, count: frames), fit: 0)
         guard !characters.isEmpty, frames > 0 else { return result }
@@ -123,6 +146,8 @@ public enum AlignmentPrior {
         for word in words {
             let first = 2 * (offset + 1), lastState = 2 * (offset + word.count)
             offset += word.count
+            var bestStart = (probability: -1.0, frame: 0), bestEnd = (probability: -1.0, frame: 0)
+            var wordStart = [Double](repeating: 0, count: frames)
             for t in 0..<frames {
                 // Enter `first` at t from a different state (or start there at t = 0).
                 var entry = minusInfinity
@@ -132,7 +157,10 @@ public enum AlignmentPrior {
                     for p in predecessors[first] { entry = CTCHead.logAdd(entry, alpha[(t - 1) * states + p]) }
                     entry += score(t, first)
                 }
-                result.starts[t] += exp(entry + beta[t * states + first] - logZ)
+                let start = exp(entry + beta[t * states + first] - logZ)
+                result.starts[t] += start
+                wordStart[t] = start
+                if start > bestStart.probability { bestStart = (start, t) }
                 // Leave `lastState` after t (or end there at the last frame).
                 var exit = minusInfinity
                 if t == last {
@@ -140,8 +168,14 @@ public enum AlignmentPrior {
                 } else {
                     for next in successors[lastState] { exit = CTCHead.logAdd(exit, beta[(t + 1) * states + next] + score(t + 1, next)) }
                 }
-                result.ends[t] += exp(alpha[t * states + lastState] + exit - logZ)
+                let end = exp(alpha[t * states + lastState] + exit - logZ)
+                result.ends[t] += end
+                if end > bestEnd.probability { bestEnd = (end, t) }
             }
+            result.wordStarts.append(bestStart.frame)
+            result.wordEnds.append(bestEnd.frame)
+            result.wordStartConfidence.append(
+                wordStart[max(0, bestStart.frame - 1)...min(last, bestStart.frame + 1)].reduce(0, +))
         }
         return result
     }
