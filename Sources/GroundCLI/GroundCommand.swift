@@ -8,6 +8,7 @@ public enum GroundCommand {
         "bench": BenchCommand.run,
         "train": TrainCommand.run,
         "eval": EvalCommand.run,
+        "batch": BatchCommand.run,
         "help": { _ in print(help) },
     ]
 
@@ -49,6 +50,7 @@ public enum GroundCommand {
           ground FILE... --transcript "TEXT" | --transcript-file PATH [options]
           ground train --data PATH[@SPLIT][:W],... --out DIR [options]   (ground train --help)
           ground eval --model PATH --data PATH[@SPLIT],... [options]      (ground eval --help)
+          ground batch DIR|MANIFEST|LIST... --output OUT.jsonl [options]  (ground batch --help)
           ground bench [features|kernels|model|extraction]... [options]  (ground bench --help)
           ground help | --help | --version
 
