@@ -9,6 +9,7 @@ public enum GroundCommand {
         "train": TrainCommand.run,
         "eval": EvalCommand.run,
         "convert": ConvertCommand.run,
+        "batch": BatchCommand.run,
         "help": { _ in print(help) },
     ]
 
@@ -50,6 +51,7 @@ public enum GroundCommand {
           ground FILE... --transcript "TEXT" | --transcript-file PATH [options]
           ground train --data PATH[@SPLIT][:W],... --out DIR [options]   (ground train --help)
           ground eval --model PATH --data PATH[@SPLIT],... [options]      (ground eval --help)
+          ground batch DIR|MANIFEST|LIST... --output OUT.jsonl [options]  (ground batch --help)
           ground bench [features|kernels|model|extraction]... [options]  (ground bench --help)
           ground convert MODEL [--precision f16|f32] [--output PATH]     (describe or convert a model)
           ground help | --help | --version

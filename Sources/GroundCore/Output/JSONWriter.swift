@@ -12,9 +12,11 @@ import Foundation
 public struct JSONWriter {
     public init() {}
 
-    /// One file's result as a single-line JSON object.
-    public func object(_ result: GroundingResult) -> String {
-        var fields: [(String, String)] = [
+    /// One file's result as a single-line JSON object; `id` (an utterance id of `ground batch`)
+    /// comes first when given.
+    public func object(_ result: GroundingResult, id: String? = nil) -> String {
+        var fields: [(String, String)] = id.map { [("id", Self.string($0))] } ?? []
+        fields += [
             ("file", Self.string(result.file)),
             ("duration", Self.number(result.duration)),
             (
@@ -40,7 +42,7 @@ public struct JSONWriter {
 
     /// The document for one or several files: an object for one, an array of objects otherwise.
     public func document(_ results: [GroundingResult]) -> String {
-        results.count == 1 ? object(results[0]) + "\n" : "[" + results.map(object).joined(separator: ",\n ") + "]\n"
+        results.count == 1 ? object(results[0]) + "\n" : "[" + results.map { object($0) }.joined(separator: ",\n ") + "]\n"
     }
 
     /// A number rounded to 3 decimals, printed without trailing zeros ("0.63", "2", "1.005").
