@@ -2,7 +2,10 @@
 # Reproduces the bundled default model (Poisson head, CTC alignment prior, 4.0 M parameters) from
 # scratch on a 2-core CPU, then evaluates it and installs it as the bundled model:
 #
-#   bash scripts/train-default.sh [--work /work/data] [--runs runs] [--install]
+#   bash scripts/train-default.sh [--work /work/data] [--runs runs] [--install] [--head binary]
+#
+# --head binary trains the binary-head comparison model (paper Table 2 analogue) with the same
+# data, steps and schedule into RUNS/binary-stage1 and RUNS/binary-stage2 (never installed).
 #
 # Stage 1 (6,000 steps, ~30 min): 3 h of synthetic speech (seed 1) + speechocean762 `train`.
 # Stage 2 (8,000 steps from stage 1's weights, fresh schedule at half the peak rate): adds 16 h
@@ -14,16 +17,22 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-WORK=/work/data RUNS=runs INSTALL=0
+WORK=/work/data RUNS=runs INSTALL=0 HEAD=poisson
 while [ $# -gt 0 ]; do
   case "$1" in
     --work) WORK="$2"; shift 2 ;;
     --runs) RUNS="$2"; shift 2 ;;
     --install) INSTALL=1; shift ;;
-    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --head) HEAD="$2"; shift 2 ;;
+    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "train-default: unknown option $1" >&2; exit 2 ;;
   esac
 done
+case "$HEAD" in
+  poisson) NAME=default ;;
+  binary) NAME=binary; [ "$INSTALL" = 0 ] || { echo "train-default: only the Poisson model is installed" >&2; exit 2; } ;;
+  *) echo "train-default: --head must be poisson or binary" >&2; exit 2 ;;
+esac
 SHARED=../shared/data
 [ -f "$SHARED/speechocean762-silver/manifest.jsonl" ] || { echo "train-default: needs $SHARED (speechocean762-silver, ljspeech-mfa)" >&2; exit 1; }
 
@@ -42,23 +51,23 @@ stage() {
   local resume=()
   [ -f "$out/checkpoint.ground" ] && resume=(--resume)
   mkdir -p "$out"
-  "$GROUND" train "$@" --out "$out" --dev "$DEV" --dev-limit 150 --prior "${resume[@]}" 2>>"$out/stderr.log"
+  "$GROUND" train "$@" --out "$out" --dev "$DEV" --dev-limit 150 --prior --head "$HEAD" "${resume[@]}" 2>>"$out/stderr.log"
 }
 
 start=$(date +%s)
-stage "$RUNS/default-stage1" --data "$WORK/synthetic/manifest.jsonl@train:0.6,$SO@train:0.4" --steps 6000 --batch 16 --eval-every 500
-stage "$RUNS/default-stage2" --init "$RUNS/default-stage1/model.ground" \
+stage "$RUNS/$NAME-stage1" --data "$WORK/synthetic/manifest.jsonl@train:0.6,$SO@train:0.4" --steps 6000 --batch 16 --eval-every 500
+stage "$RUNS/$NAME-stage2" --init "$RUNS/$NAME-stage1/model.ground" \
   --data "$WORK/synthetic/manifest.jsonl@train:0.2,$WORK/synthetic20/manifest.jsonl@train:0.4,$SO@train:0.4" \
   --steps 8000 --batch 16 --lr 0.0005 --warmup 300 --eval-every 1000
 echo "train-default: training took $(( $(date +%s) - start )) s" >&2
 
-MODEL="$RUNS/default-stage2/model.ground"
+MODEL="$RUNS/$NAME-stage2/model.ground"
 "$GROUND" eval --model "$MODEL" --data "$SHARED/ljspeech-mfa/manifest.jsonl,$SO@test,$WORK/synthetic/manifest.jsonl@heldout" \
-  --report "$RUNS/default-stage2/eval.json" | tee "$RUNS/default-stage2/eval.txt"
+  --report "$RUNS/$NAME-stage2/eval.json" | tee "$RUNS/$NAME-stage2/eval.txt"
 
 if [ "$INSTALL" = 1 ]; then
   mkdir -p Sources/GroundCLI/Resources
   "$GROUND" convert "$MODEL" --precision f16 --output Sources/GroundCLI/Resources/ground-default.ground
-  cp "$RUNS/default-stage2/eval.txt" Sources/GroundCLI/Resources/ground-default.eval.txt
+  cp "$RUNS/$NAME-stage2/eval.txt" Sources/GroundCLI/Resources/ground-default.eval.txt
   echo "train-default: installed Sources/GroundCLI/Resources/ground-default.ground" >&2
 fi

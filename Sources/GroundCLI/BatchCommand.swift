@@ -56,7 +56,7 @@ enum BatchCommand {
         if parsed.has("help") { return print(help) }
         let request = try validate(parsed)
         guard let grounder = try AlignCommand.loadModel(request.modelPath) else {
-            throw GroundError("no model available: pass --model PATH or set $GROUND_MODEL")
+            throw GroundError("no model available: the bundled model is missing; pass --model PATH or set $GROUND_MODEL")
         }
         var items = try BatchInput.items(of: request.inputs.map(BatchInput.init(argument:)))
         guard !items.isEmpty else {

@@ -44,17 +44,8 @@ final class CLIBatchTests: XCTestCase {
     }
 
     func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let process = Process()
-        process.executableURL = ExecutableTests.executable
-        process.arguments = ["batch"] + arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+        let outcome = try GroundProcess.run(["batch"] + arguments)
+        return (outcome.status, outcome.stdout, outcome.stderr)
     }
 
     func output(_ name: String) -> String { directory.appendingPathComponent(name).path }
