@@ -12,8 +12,12 @@ enum AlignCommand {
         .option("transcript", short: "t", value: "TEXT", help: "transcript to align word by word"),
         .option("transcript-file", value: "PATH", help: "read the transcript from a text file"),
         .option("model", short: "m", value: "PATH", default: "the bundled default model", help: "model file"),
-        .option("format", short: "f", value: "NAME", default: "json", help: "output format: json"),
+        .option(
+            "format", short: "f", value: "NAME", default: "json",
+            help: "output format: \(OutputFormat.names.joined(separator: ", ")); without it, the extension of "
+                + "--output picks one (.json, .jsonl, .TextGrid, .csv, .tsv, .srt, .vtt)"),
         .option("output", short: "o", value: "PATH", default: "standard output", help: "write the result here"),
+        .option("plot", value: "FILE.svg", help: "also draw the waveform, the head's curves and the timestamps (one input file)"),
         .option("start", value: "SECONDS", default: "0", help: "ignore audio before this time"),
         .option("end", value: "SECONDS", default: "end of file", help: "ignore audio after this time"),
         .option(
@@ -24,13 +28,13 @@ enum AlignCommand {
         .flag("version", help: "print the version"),
     ])
 
-    static let formats = ["json"]
-
     struct Request {
         var files: [String]
         var task: GroundingTask
         var modelPath: String?
         var outputPath: String?
+        var writer: any OutputWriter
+        var plotPath: String?
         var start: Double
         var end: Double?
         var threads: Int
@@ -43,12 +47,15 @@ enum AlignCommand {
         let request = try validate(parsed)
 
         let destination = try OutputDestination(path: request.outputPath)
+        let plotDestination = try request.plotPath.map { try OutputDestination(path: $0) }
         let grounder = try loadModel(request.modelPath)
         let features = try grounder.map(\.extractor) ?? LogMelExtractor()
         var results: [GroundingResult] = []
+        var plotAudio: Audio?
         for file in request.files {
             let audio = try AudioFile.load(
                 path: file, sampleRate: features.config.sampleRate, start: request.start, end: request.end)
+            if plotDestination != nil { plotAudio = audio }
             guard let grounder else {
                 _ = try features.features(of: audio, threads: request.threads)
                 continue
@@ -59,7 +66,12 @@ enum AlignCommand {
         guard grounder != nil else {
             throw GroundError("no model available: this build of ground has no bundled default model yet; pass --model PATH")
         }
-        try destination.write(JSONWriter().document(results))
+        // Both documents are complete before either file is written.
+        let document = try request.writer.document(results)
+        if let plotDestination, let plotAudio {
+            try plotDestination.write(SVGPlot(result: results[0], audio: plotAudio, audioStart: request.start).document())
+        }
+        try destination.write(document)
     }
 
     /// `--model PATH`, else the model named by $GROUND_MODEL; nil when neither is given (every
@@ -98,10 +110,17 @@ enum AlignCommand {
         } catch let error as GroundError {
             throw UsageError(error.message)
         }
-        let format = parsed.value("format") ?? "json"
-        guard formats.contains(format) else {
-            throw UsageError("unknown --format '\(format)'; available: \(formats.joined(separator: ", "))")
+        let writer = try outputWriter(parsed)
+        if !writer.holdsSeveralFiles, parsed.positionals.count > 1 {
+            throw UsageError(
+                "--format \(writer.name) describes one audio file, got \(parsed.positionals.count); "
+                    + "run ground once per file, or use json, jsonl, csv or tsv")
         }
+        let plotPath = parsed.value("plot")
+        if plotPath != nil, parsed.positionals.count > 1 {
+            throw UsageError("--plot draws one audio file, got \(parsed.positionals.count); run ground once per file")
+        }
+        if plotPath == "-" { throw UsageError("--plot needs a file name (an SVG is not written to standard output)") }
         let start = try parsed.seconds("start") ?? 0
         let end = try parsed.seconds("end")
         if let end, end <= start {
@@ -109,8 +128,19 @@ enum AlignCommand {
         }
         return Request(
             files: parsed.positionals, task: task, modelPath: parsed.value("model"),
-            outputPath: parsed.value("output"), start: start, end: end,
+            outputPath: parsed.value("output"), writer: writer, plotPath: plotPath, start: start, end: end,
             threads: try parsed.integer("threads", in: 1...256) ?? ProcessInfo.processInfo.activeProcessorCount)
+    }
+
+    /// `--format NAME`; without it, the format named by the extension of `--output`; else json.
+    private static func outputWriter(_ parsed: ParsedArguments) throws -> any OutputWriter {
+        if let name = parsed.value("format") {
+            guard let writer = OutputFormat.named(name) else {
+                throw UsageError("unknown --format '\(name)'; available: \(OutputFormat.names.joined(separator: ", "))")
+            }
+            return writer
+        }
+        return parsed.value("output").flatMap(OutputFormat.inferred(fromPath:)) ?? JSONWriter()
     }
 
     private static func occurrence(_ text: String?) throws -> GroundingTask.Occurrence {

@@ -7,12 +7,16 @@ import GroundCore
 struct OutputDestination {
     let path: String?
 
-    /// Fails early, before any work, when the destination's directory is not writable.
+    /// Fails early, before any work, when the destination is a directory or its directory is
+    /// missing or not writable.
     init(path: String?) throws {
         self.path = path == "-" ? nil : path
         if let path = self.path {
-            let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
             var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+                throw GroundError(file: path, "cannot write output: it is a directory")
+            }
+            let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
             guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
                 throw GroundError(file: path, "cannot write output: the directory \(directory) does not exist")
             }
