@@ -14,10 +14,9 @@ enum AlignCommand {
         .option("model", short: "m", value: "PATH", default: "the bundled default model", help: "model file"),
         .option(
             "format", short: "f", value: "NAME", default: "json",
-            help: "output format: \(OutputFormat.names.joined(separator: ", ")); without it, the extension of "
-                + "--output picks one (.json, .jsonl, .TextGrid, .csv, .tsv, .srt, .vtt)"),
+            help: "output format: \(OutputFormat.names.joined(separator: ", ")); unset, the --output extension picks it"),
         .option("output", short: "o", value: "PATH", default: "standard output", help: "write the result here"),
-        .option("plot", value: "FILE.svg", help: "also draw the waveform, the head's curves and the timestamps (one input file)"),
+        .option("plot", value: "FILE.svg", help: "also draw waveform, spectrogram, the head's curves and the timestamps (one input file)"),
         .option("start", value: "SECONDS", default: "0", help: "ignore audio before this time"),
         .option("end", value: "SECONDS", default: "end of file", help: "ignore audio after this time"),
         .option(
@@ -47,29 +46,33 @@ enum AlignCommand {
         let request = try validate(parsed)
 
         let destination = try OutputDestination(path: request.outputPath)
-        let plotDestination = try request.plotPath.map { try OutputDestination(path: $0) }
+        let plotDestination = try request.plotPath.map { try OutputDestination(path: $0, purpose: "plot") }
         let grounder = try loadModel(request.modelPath)
-        let features = try grounder.map(\.extractor) ?? LogMelExtractor()
+        let extractor = try grounder.map(\.extractor) ?? LogMelExtractor()
         var results: [GroundingResult] = []
-        var plotAudio: Audio?
+        var plotInput: (audio: Audio, features: FeatureMatrix)?
         for file in request.files {
             let audio = try AudioFile.load(
-                path: file, sampleRate: features.config.sampleRate, start: request.start, end: request.end)
-            if plotDestination != nil { plotAudio = audio }
+                path: file, sampleRate: extractor.config.sampleRate, start: request.start, end: request.end)
             guard let grounder else {
-                _ = try features.features(of: audio, threads: request.threads)
+                _ = try extractor.features(of: audio, threads: request.threads)
                 continue
             }
             results.append(
                 try grounder.ground(audio: audio, task: request.task, file: file, timeOffset: request.start, threads: request.threads))
+            // The plot's spectrogram: the features again, cheap next to the model (one file only).
+            if plotDestination != nil { plotInput = (audio, try extractor.features(of: audio, threads: request.threads)) }
         }
         guard grounder != nil else {
             throw GroundError("no model available: this build of ground has no bundled default model yet; pass --model PATH")
         }
         // Both documents are complete before either file is written.
         let document = try request.writer.document(results)
-        if let plotDestination, let plotAudio {
-            try plotDestination.write(SVGPlot(result: results[0], audio: plotAudio, audioStart: request.start).document())
+        if let plotDestination, let plotInput {
+            let plot = SVGPlot(
+                result: results[0], audio: plotInput.audio, audioStart: request.start, features: plotInput.features,
+                featureConfig: extractor.config)
+            try plotDestination.write(plot.document())
         }
         try destination.write(document)
     }

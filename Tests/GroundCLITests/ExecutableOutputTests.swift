@@ -98,7 +98,7 @@ extension ExecutableTests {
         // A missing plot directory stops the run before any output is written.
         let output = directory.appendingPathComponent("out.json").path
         try assertFails(
-            request + ["--output", output, "--plot", "/nonexistent/dir/x.svg"], mentions: ["/nonexistent/dir/x.svg", "does not exist"])
+            request + ["--output", output, "--plot", "/nonexistent/dir/x.svg"], mentions: ["/nonexistent/dir/x.svg", "cannot write plot", "does not exist"])
         XCTAssertFalse(FileManager.default.fileExists(atPath: output))
 
         try assertFails(request + ["--format", "xml"], status: 2, mentions: ["unknown --format 'xml'", "textgrid", "vtt"])

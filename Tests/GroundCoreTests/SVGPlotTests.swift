@@ -129,6 +129,74 @@ final class SVGPlotTests: XCTestCase {
         XCTAssertEqual(elements(all, class: "axis-label").map(\.text), ["time (s)", "waveform", "λ per 40 ms frame"])
     }
 
+    /// With features, a log-mel panel: an embedded PNG (checked chunk by chunk) one column per
+    /// 10 ms frame and one row per mel bin, bright in the low bins during the 220 Hz bursts and
+    /// dark in the silence between them.
+    func testSpectrogramIsAnEmbeddedPNG() throws {
+        var plot = plot()
+        let samples = plot.audio.samples
+        plot.features = try LogMelExtractor().features(of: samples)
+        let all = try parse(plot.document())
+        let image = try XCTUnwrap(elements(all, class: "spectrogram").first)
+        XCTAssertEqual(image.name, "image")
+        XCTAssertEqual(elements(all, class: "axis-label").map(\.text), ["time (s)", "waveform", "log-mel", "λ per 40 ms frame"])
+        XCTAssertEqual(Double(image.attributes["width"]!)!, 868, accuracy: 0.05, "200 frames of 10 ms span the 2 s")
+
+        let prefix = "data:image/png;base64,"
+        let href = try XCTUnwrap(image.attributes["xlink:href"])
+        XCTAssertTrue(href.hasPrefix(prefix))
+        let png = try XCTUnwrap(Data(base64Encoded: String(href.dropFirst(prefix.count))))
+        let (width, height, pixels) = try Self.decodeStoredPNG(png)
+        XCTAssertEqual(width, 200)
+        XCTAssertEqual(height, 80)
+        // 220 Hz lies in mel bin ~5 (row 74 from the top); frame 45 is in a burst, 85 in silence.
+        XCTAssertGreaterThan(pixels[74 * width + 45], 200)
+        XCTAssertLessThan(pixels[74 * width + 85], 40)
+        XCTAssertLessThan(pixels[5 * width + 45], 100, "8 kHz stays dark for a 220 Hz tone")
+    }
+
+    /// Reads what `PNGEncoder` writes (indexed colour, stored deflate blocks), checking the
+    /// signature, every chunk's CRC-32, the zlib header and its Adler-32; returns palette indices.
+    static func decodeStoredPNG(_ png: Data) throws -> (width: Int, height: Int, pixels: [UInt8]) {
+        let bytes = [UInt8](png)
+        XCTAssertEqual(Array(bytes[0..<8]), [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
+        func big(_ at: Int) -> Int { bytes[at..<at + 4].reduce(0) { (sum: Int, byte: UInt8) in sum << 8 | Int(byte) } }
+        var offset = 8, width = 0, height = 0, idat: [UInt8] = [], types: [String] = []
+        while offset < bytes.count {
+            let length = big(offset), type = String(decoding: bytes[offset + 4..<offset + 8], as: UTF8.self)
+            let body = Array(bytes[offset + 8..<offset + 8 + length])
+            let crc = bytes[offset + 4..<offset + 8 + length].withUnsafeBytes { CRC32.checksum($0) }
+            XCTAssertEqual(UInt32(big(offset + 8 + length)), crc, "CRC of \(type)")
+            if type == "IHDR" { (width, height) = (big(offset + 8), big(offset + 12)) }
+            if type == "IDAT" { idat += body }
+            types.append(type)
+            offset += 12 + length
+        }
+        XCTAssertEqual(types, ["IHDR", "PLTE", "IDAT", "IEND"])
+        XCTAssertEqual(Array(idat[0..<2]), [0x78, 0x01])
+        var raw: [UInt8] = [], position = 2, final = false
+        while !final {
+            final = idat[position] & 1 == 1
+            XCTAssertEqual(idat[position] >> 1 & 3, 0, "stored block")
+            let count = Int(idat[position + 1]) | Int(idat[position + 2]) << 8
+            XCTAssertEqual(count ^ 0xFFFF, Int(idat[position + 3]) | Int(idat[position + 4]) << 8)
+            raw += idat[position + 5..<position + 5 + count]
+            position += 5 + count
+        }
+        var a = 1, b = 0
+        for byte in raw { a = (a + Int(byte)) % 65_521; b = (b + a) % 65_521 }
+        let adler: Int = idat[position..<position + 4].reduce(0) { (sum: Int, byte: UInt8) in sum << 8 | Int(byte) }
+        XCTAssertEqual(adler, b << 16 | a, "Adler-32")
+        XCTAssertEqual(raw.count, (width + 1) * height)
+        var pixels: [UInt8] = []
+        for row in 0..<height {
+            let rowStart = row * (width + 1)
+            XCTAssertEqual(raw[rowStart], 0, "filter type none")
+            pixels += raw[(rowStart + 1)..<(rowStart + 1 + width)]
+        }
+        return (width, height, pixels)
+    }
+
     func testBinaryHeadPlotsProbabilities() throws {
         let all = try parse(plot(kind: .probability).document())
         XCTAssertTrue(elements(all, class: "axis-label").map(\.text).contains("probability"))

@@ -25,7 +25,7 @@ struct SVG {
         let size = "width=\"\(Self.number(width))\" height=\"\(Self.number(height))\""
         return """
             <?xml version="1.0" encoding="UTF-8"?>
-            <svg xmlns="http://www.w3.org/2000/svg" \(size) viewBox="0 0 \(Self.number(width)) \(Self.number(height))" \
+            <svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" \(size) viewBox="0 0 \(Self.number(width)) \(Self.number(height))" \
             font-family="DejaVu Sans, Helvetica, Arial, sans-serif">
             <title>\(Self.escaped(title))</title>
             <rect width="100%" height="100%" fill="white"/>

@@ -5,25 +5,37 @@ import Foundation
 ///
 /// From top to bottom: the title (file and task) and the model; the words at their chosen
 /// starts; the waveform as its envelope (minimum and maximum of the samples under each pixel
-/// column) with each word's [start, end] shaded; the frame head's curves for word starts and
-/// word ends (Poisson head: intensity λ_t, expected events per 40 ms frame; binary head:
-/// probability p_t), drawn as steps, one per frame, or the maximum under each pixel column when
-/// frames outnumber pixels; and a time axis in seconds from the start of the file. Each chosen
-/// start is a vertical line through both panels.
+/// column) with each word's [start, end] shaded; the log-mel spectrogram the model read, when
+/// given (an embedded PNG showing the top 10 nepers ≈ 43 dB of the clip in viridis colours); the
+/// frame head's curves for word starts and word ends (Poisson head: intensity λ_t, the expected
+/// number of events in a 40 ms frame; binary head: probability p_t), drawn as steps, one per
+/// frame, or the maximum under each pixel column when frames outnumber pixels; and a time axis
+/// in seconds from the start of the file. Each chosen start is a vertical line through all
+/// panels.
 ///
-/// Elements carry a `class` (`waveform`, `curve starts`, `curve ends`, `timestamp`, `word`,
-/// `word-span`, `tick-label`, `axis-label`) so tests and style sheets can find them.
+/// Elements carry a `class` (`waveform`, `spectrogram`, `curve starts`, `curve ends`,
+/// `timestamp`, `word`, `word-span`, `tick-label`, `axis-label`) so tests and style sheets can
+/// find them.
 public struct SVGPlot {
     public var result: GroundingResult
     /// The audio the result was computed from (mono, any rate).
     public var audio: Audio
     /// Seconds from the start of the file to the first sample (the `--start` of a trimmed clip).
     public var audioStart: Double
+    /// The clip's log-mel features (natural log of power), frame j describing
+    /// [j, j + 1) · `featureConfig.frameDuration` seconds after `audioStart`; nil for no spectrogram.
+    public var features: FeatureMatrix?
+    public var featureConfig: FeatureConfig
 
-    public init(result: GroundingResult, audio: Audio, audioStart: Double = 0) {
+    public init(
+        result: GroundingResult, audio: Audio, audioStart: Double = 0, features: FeatureMatrix? = nil,
+        featureConfig: FeatureConfig = FeatureConfig()
+    ) {
         self.result = result
         self.audio = audio
         self.audioStart = audioStart
+        self.features = features
+        self.featureConfig = featureConfig
     }
 
     // MARK: - Layout (pixels)
@@ -36,7 +48,11 @@ public struct SVGPlot {
     static let maximumLabelRows = 3
     static let waveformHeight = 110.0
     static let curveHeight = 150.0
-    static let panelGap = 14.0
+    static let spectrogramHeight = 96.0
+    /// The spectrogram shows this many nepers (natural-log units of power) below the clip's
+    /// loudest value: 10 Np ≈ 43 dB.
+    static let spectrogramRange: Float = 10
+    static let panelGap = 18.0
 
     static let waveformColour = "#4a6278"
     static let startColour = "#1f6fb4"
@@ -63,14 +79,19 @@ public struct SVGPlot {
         let labels = wordLabels()
         let rows = (labels.map(\.row).max() ?? 0) + 1
         let waveformTop = 56 + Double(rows) * Self.labelRowHeight + 6
-        let curveTop = waveformTop + Self.waveformHeight + Self.panelGap
-        let panelsBottom = result.curves == nil ? waveformTop + Self.waveformHeight : curveTop + Self.curveHeight
-        var svg = SVG(width: Self.width, height: panelsBottom + 46)
+        // Panels from the top: waveform, then the spectrogram and the curves when there are any.
+        var panelsBottom = waveformTop + Self.waveformHeight
+        let spectrogramTop = features.map { _ in panelsBottom + Self.panelGap }
+        if spectrogramTop != nil { panelsBottom += Self.panelGap + Self.spectrogramHeight }
+        let curveTop = result.curves.map { _ in panelsBottom + Self.panelGap }
+        if curveTop != nil { panelsBottom += Self.panelGap + Self.curveHeight }
 
+        var svg = SVG(width: Self.width, height: panelsBottom + 46)
         header(&svg)
         timeAxis(&svg, top: waveformTop, bottom: panelsBottom)
         waveform(&svg, top: waveformTop)
-        if let curves = result.curves { curvePanel(&svg, curves, top: curveTop) }
+        if let features, let spectrogramTop { spectrogram(&svg, features, top: spectrogramTop) }
+        if let curves = result.curves, let curveTop { curvePanel(&svg, curves, top: curveTop) }
         timestamps(&svg, labels: labels, labelTop: 56, top: waveformTop, bottom: panelsBottom)
         legend(&svg, y: panelsBottom + 30)
         return svg.document(title: title)
@@ -138,12 +159,12 @@ public struct SVGPlot {
         return multiple * power
     }
 
-    /// A round upper bound for a curve's scale: the smallest of 1, 1.5, 2, 2.5, 3, 4, 5, 6, 8 × 10^k
-    /// that is at least `value`.
+    /// A round upper bound for a curve's scale whose half is round too: the smallest of
+    /// 1, 1.2, 1.6, 2, 3, 4, 5, 6, 8 × 10^k that is at least `value`.
     static func niceCeiling(_ value: Double) -> Double {
         let value = max(value, 1e-6)
         let power = pow(10, (log10(value)).rounded(.down))
-        let multiple = [1.0, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10].first { $0 * power >= value * (1 - 1e-9) } ?? 10
+        let multiple = [1.0, 1.2, 1.6, 2, 3, 4, 5, 6, 8, 10].first { $0 * power >= value * (1 - 1e-9) } ?? 10
         return multiple * power
     }
 
@@ -175,6 +196,57 @@ public struct SVGPlot {
                          "fill": Self.waveformColour, "stroke": Self.waveformColour, "stroke-width": "0.6",
                          "stroke-linejoin": "round"])
     }
+
+    // MARK: - Spectrogram
+
+    private func spectrogram(_ svg: inout SVG, _ features: FeatureMatrix, top: Double) {
+        panelFrame(&svg, top: top, height: Self.spectrogramHeight, label: "log-mel")
+        guard features.bins > 0, features.frames > 0 else { return }
+        let frameDuration = featureConfig.frameDuration
+        // Whole frames inside the audio (the last, partial frame would stretch the picture).
+        let frames = min(features.frames, max(1, Int((audio.duration / frameDuration + 1e-9).rounded(.down))))
+        let columns = min(frames, Int(Self.plotWidth)), bins = features.bins
+        let loudest = features.values.max()!
+        var pixels = [UInt8](repeating: 0, count: columns * bins)
+        for column in 0..<columns {
+            let first = column * frames / columns, last = (column + 1) * frames / columns
+            for bin in 0..<bins {
+                let mean = (first..<last).reduce(Float(0)) { $0 + features[$1, bin] } / Float(last - first)
+                let level = min(max((mean - loudest) / Self.spectrogramRange + 1, 0), 1)
+                pixels[(bins - 1 - bin) * columns + column] = UInt8((level * 255).rounded())
+            }
+        }
+        let png = PNGEncoder.indexed(width: columns, height: bins, pixels: pixels, palette: Self.viridis)
+        let width = x(audioStart + Double(frames) * frameDuration) - Self.left
+        svg.add("image", ["class": "spectrogram", "x": SVG.number(Self.left), "y": SVG.number(top),
+                          "width": SVG.number(width), "height": SVG.number(Self.spectrogramHeight),
+                          "preserveAspectRatio": "none",
+                          "xlink:href": "data:image/png;base64," + png.base64EncodedString()])
+        let labels = [
+            (top + 11, String(format: "%g kHz", featureConfig.maxFrequency / 1000)),
+            (top + Self.spectrogramHeight - 3, String(format: "%g kHz", featureConfig.minFrequency / 1000)),
+        ]
+        for (y, text) in labels {
+            svg.add(
+                "text", ["class": "tick-label", "x": SVG.number(Self.left - 6), "y": SVG.number(y), "font-size": "11",
+                         "text-anchor": "end", "fill": Self.mutedColour],
+                text: text)
+        }
+    }
+
+    /// 256 colours of matplotlib's viridis (dark blue → green → yellow), interpolated from five
+    /// of its stops: readable in grey and for colour-blind readers, and the red timestamp lines
+    /// stand out on it.
+    static let viridis: [(UInt8, UInt8, UInt8)] = {
+        let stops: [(Double, Double, Double)] = [(68, 1, 84), (59, 82, 139), (33, 145, 140), (94, 201, 98), (253, 231, 37)]
+        return (0..<256).map { index in
+            let position = Double(index) / 255 * Double(stops.count - 1)
+            let lower = min(Int(position), stops.count - 2), fraction = position - Double(lower)
+            let (a, b) = (stops[lower], stops[lower + 1])
+            let mix = { (p: Double, q: Double) in UInt8((p + (q - p) * fraction).rounded()) }
+            return (mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
+        }
+    }()
 
     // MARK: - Curves
 
@@ -248,9 +320,12 @@ public struct SVGPlot {
             svg.add("line", ["class": "timestamp", "x1": x, "y1": SVG.number(baseline - 11), "x2": x,
                              "y2": SVG.number(bottom), "stroke": Self.timestampColour, "stroke-width": "1.2",
                              "stroke-opacity": "0.85"])
+            // A label that would run off the picture ends at its line instead.
+            let start = self.x(label.stamp.start)
+            let fits = start + 3 + Self.estimatedWidth(label.stamp.word) <= Self.width - 2
             svg.add(
-                "text", ["class": "word", "x": SVG.number(self.x(label.stamp.start) + 3), "y": SVG.number(baseline),
-                         "font-size": "12", "fill": Self.textColour],
+                "text", ["class": "word", "x": SVG.number(fits ? start + 3 : start - 3), "y": SVG.number(baseline),
+                         "text-anchor": fits ? "start" : "end", "font-size": "12", "fill": Self.textColour],
                 text: label.stamp.word)
         }
     }
