@@ -1,8 +1,9 @@
 /// One subtitle cue per word, shared by the SRT and WebVTT writers.
 ///
 /// Players expect cues in order of their start (WebVTT requires it), so a cue never starts
-/// before the previous one: a word the model placed earlier than its predecessor (possible in
-/// principle, never seen) starts with it instead. Each cue lasts at least 1 ms.
+/// before the previous one: a word the model placed earlier than its predecessor (the Poisson
+/// posterior modes do not strictly guarantee order) starts with it instead. Each cue lasts at
+/// least 1 ms.
 struct Cue {
     /// Milliseconds from the start of the file.
     var start: Int
