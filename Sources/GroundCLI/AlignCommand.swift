@@ -12,8 +12,11 @@ enum AlignCommand {
         .option("transcript", short: "t", value: "TEXT", help: "transcript to align word by word"),
         .option("transcript-file", value: "PATH", help: "read the transcript from a text file"),
         .option("model", short: "m", value: "PATH", default: "the bundled default model", help: "model file"),
-        .option("format", short: "f", value: "NAME", default: "json", help: "output format: json"),
+        .option(
+            "format", short: "f", value: "NAME", default: "json",
+            help: "output format: \(OutputFormat.names.joined(separator: ", ")); unset, the --output extension picks it"),
         .option("output", short: "o", value: "PATH", default: "standard output", help: "write the result here"),
+        .option("plot", value: "FILE.svg", help: "also draw waveform, spectrogram, the head's curves and the timestamps (one input file)"),
         .option("start", value: "SECONDS", default: "0", help: "ignore audio before this time"),
         .option("end", value: "SECONDS", default: "end of file", help: "ignore audio after this time"),
         .option(
@@ -24,13 +27,13 @@ enum AlignCommand {
         .flag("version", help: "print the version"),
     ])
 
-    static let formats = ["json"]
-
     struct Request {
         var files: [String]
         var task: GroundingTask
         var modelPath: String?
         var outputPath: String?
+        var writer: any OutputWriter
+        var plotPath: String?
         var start: Double
         var end: Double?
         var threads: Int
@@ -43,24 +46,36 @@ enum AlignCommand {
         let request = try validate(parsed)
 
         let destination = try OutputDestination(path: request.outputPath)
+        let plotDestination = try request.plotPath.map { try OutputDestination(path: $0, purpose: "plot") }
         let grounder = try loadModel(request.modelPath)
-        let features = try grounder.map(\.extractor) ?? LogMelExtractor()
+        let extractor = try grounder.map(\.extractor) ?? LogMelExtractor()
         var results: [GroundingResult] = []
+        var plotInput: (audio: Audio, features: FeatureMatrix)?
         for file in request.files {
             let audio = try AudioFile.load(
-                path: file, sampleRate: features.config.sampleRate, start: request.start, end: request.end)
+                path: file, sampleRate: extractor.config.sampleRate, start: request.start, end: request.end)
             guard let grounder else {
-                _ = try features.features(of: audio, threads: request.threads)
+                _ = try extractor.features(of: audio, threads: request.threads)
                 continue
             }
             results.append(
                 try grounder.ground(audio: audio, task: request.task, file: file, timeOffset: request.start, threads: request.threads))
+            // The plot's spectrogram: the features again, cheap next to the model (one file only).
+            if plotDestination != nil { plotInput = (audio, try extractor.features(of: audio, threads: request.threads)) }
         }
         guard grounder != nil else {
             throw GroundError(
                 "no model available: the bundled model is missing (looked in \(BundledModel.candidates.joined(separator: ", "))); pass --model PATH")
         }
-        try destination.write(JSONWriter().document(results))
+        // Both documents are complete before either file is written.
+        let document = try request.writer.document(results)
+        if let plotDestination, let plotInput {
+            let plot = SVGPlot(
+                result: results[0], audio: plotInput.audio, audioStart: request.start, features: plotInput.features,
+                featureConfig: extractor.config)
+            try plotDestination.write(plot.document())
+        }
+        try destination.write(document)
     }
 
     /// `--model PATH`, else $GROUND_MODEL, else the bundled default model (`BundledModel`); nil
@@ -99,10 +114,17 @@ enum AlignCommand {
         } catch let error as GroundError {
             throw UsageError(error.message)
         }
-        let format = parsed.value("format") ?? "json"
-        guard formats.contains(format) else {
-            throw UsageError("unknown --format '\(format)'; available: \(formats.joined(separator: ", "))")
+        let writer = try outputWriter(parsed)
+        if !writer.holdsSeveralFiles, parsed.positionals.count > 1 {
+            throw UsageError(
+                "--format \(writer.name) describes one audio file, got \(parsed.positionals.count); "
+                    + "run ground once per file, or use json, jsonl, csv or tsv")
         }
+        let plotPath = parsed.value("plot")
+        if plotPath != nil, parsed.positionals.count > 1 {
+            throw UsageError("--plot draws one audio file, got \(parsed.positionals.count); run ground once per file")
+        }
+        if plotPath == "-" { throw UsageError("--plot needs a file name (an SVG is not written to standard output)") }
         let start = try parsed.seconds("start") ?? 0
         let end = try parsed.seconds("end")
         if let end, end <= start {
@@ -110,8 +132,19 @@ enum AlignCommand {
         }
         return Request(
             files: parsed.positionals, task: task, modelPath: parsed.value("model"),
-            outputPath: parsed.value("output"), start: start, end: end,
+            outputPath: parsed.value("output"), writer: writer, plotPath: plotPath, start: start, end: end,
             threads: try parsed.integer("threads", in: 1...256) ?? ProcessInfo.processInfo.activeProcessorCount)
+    }
+
+    /// `--format NAME`; without it, the format named by the extension of `--output`; else json.
+    private static func outputWriter(_ parsed: ParsedArguments) throws -> any OutputWriter {
+        if let name = parsed.value("format") {
+            guard let writer = OutputFormat.named(name) else {
+                throw UsageError("unknown --format '\(name)'; available: \(OutputFormat.names.joined(separator: ", "))")
+            }
+            return writer
+        }
+        return parsed.value("output").flatMap(OutputFormat.inferred(fromPath:)) ?? JSONWriter()
     }
 
     private static func occurrence(_ text: String?) throws -> GroundingTask.Occurrence {

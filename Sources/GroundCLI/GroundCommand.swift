@@ -57,7 +57,8 @@ public enum GroundCommand {
           ground help | --help | --version
 
         Reads any format libsndfile reads (WAV, FLAC, Ogg Vorbis, Ogg Opus, AIFF, ...), any sample
-        rate and channel count. Timestamps are seconds from the start of the file, printed as JSON.
+        rate and channel count. Timestamps are seconds from the start of the file, printed as JSON
+        unless --format (or the extension of --output) asks for another format.
         A file named like a subcommand can be given as ./bench.
 
         OPTIONS:

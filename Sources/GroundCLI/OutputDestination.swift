@@ -7,17 +7,21 @@ import GroundCore
 struct OutputDestination {
     let path: String?
 
-    /// Fails early, before any work, when the destination's directory is not writable.
-    init(path: String?) throws {
+    /// Fails early, before any work, when the destination is a directory or its directory is
+    /// missing or not writable; `purpose` names the file in the message ("output", "plot").
+    init(path: String?, purpose: String = "output") throws {
         self.path = path == "-" ? nil : path
         if let path = self.path {
-            let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
             var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+                throw GroundError(file: path, "cannot write \(purpose): it is a directory")
+            }
+            let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
             guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-                throw GroundError(file: path, "cannot write output: the directory \(directory) does not exist")
+                throw GroundError(file: path, "cannot write \(purpose): the directory \(directory) does not exist")
             }
             guard FileManager.default.isWritableFile(atPath: directory) else {
-                throw GroundError(file: path, "cannot write output: the directory \(directory) is not writable")
+                throw GroundError(file: path, "cannot write \(purpose): the directory \(directory) is not writable")
             }
         }
     }

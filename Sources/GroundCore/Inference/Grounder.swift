@@ -134,7 +134,9 @@ public final class Grounder: @unchecked Sendable {
         }
         return GroundingResult(
             file: file, duration: duration + timeOffset, model: summary, task: task, expectedCount: expectedCount,
-            timestamps: stamps)
+            timestamps: stamps,
+            curves: FrameCurves(
+                head: config.head, startOutputs: starts, endOutputs: ends, frameDuration: frameDuration, offset: timeOffset))
     }
 
     /// Clips to the audio and enforces end ≥ start + `minimumWordDuration`.

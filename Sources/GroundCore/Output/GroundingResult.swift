@@ -4,6 +4,7 @@ public struct GroundingResult: Sendable, Equatable {
         public var word: String
         /// Seconds from the start of the file.
         public var start: Double
+        /// Seconds from the start of the file; at least `Grounder.minimumWordDuration` after `start`.
         public var end: Double
         /// Confidence in [0, 1] (see the head's extractor for its definition).
         public var score: Double
@@ -37,10 +38,13 @@ public struct GroundingResult: Sendable, Equatable {
     /// The model's expected number of occurrences of the query, Λ(T) (word queries only).
     public var expectedCount: Double?
     public var timestamps: [Timestamp]
+    /// The head's per-frame curves the timestamps were read from (for `--plot`; not part of the
+    /// text formats). Nil for results not made by a `Grounder`.
+    public var curves: FrameCurves?
 
     public init(
         file: String, duration: Double, model: ModelSummary, task: GroundingTask, expectedCount: Double?,
-        timestamps: [Timestamp]
+        timestamps: [Timestamp], curves: FrameCurves? = nil
     ) {
         self.file = file
         self.duration = duration
@@ -48,5 +52,6 @@ public struct GroundingResult: Sendable, Equatable {
         self.task = task
         self.expectedCount = expectedCount
         self.timestamps = timestamps
+        self.curves = curves
     }
 }

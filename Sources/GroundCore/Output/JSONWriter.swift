@@ -9,7 +9,11 @@ import Foundation
 /// Times are seconds rounded to milliseconds; scores and counts keep three decimals. The
 /// transcript task has `"task": "transcript"`, `"transcript": "..."` and one entry per word in
 /// order. Keys keep this order so the output reads well and diffs cleanly.
-public struct JSONWriter {
+public struct JSONWriter: OutputWriter {
+    public let name = "json"
+    public let fileExtension = "json"
+    public let holdsSeveralFiles = true
+
     public init() {}
 
     /// One file's result as a single-line JSON object; `id` (an utterance id of `ground batch`)
