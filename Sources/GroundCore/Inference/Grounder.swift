@@ -6,6 +6,10 @@ import Foundation
 /// Poisson head: starts come from channel 0 and ends from channel 1 by the posterior mode of each
 /// order statistic (eqs. 6–8); an end is searched only after its start, so ends never precede
 /// starts. Binary head: the top-k frames of each channel by probability, at frame centres (§2.1).
+/// Transcripts on a model with the alignment prior are read by prior-guided peaks instead
+/// (`GuidedPeaks`; `transcriptDecoding = .head` restores the paper's extractors): each word's
+/// start is the head's best frame near the prior's anchor for that word, and its score is the
+/// prior's probability that the word starts within one frame of that anchor.
 /// Every word gets at least `minimumWordDuration`, clipped to the audio.
 public final class Grounder: @unchecked Sendable {
     public let model: GroundingModel
@@ -88,48 +92,33 @@ public final class Grounder: @unchecked Sendable {
 
         let frameDuration = config.frameDuration
         var stamps: [GroundingResult.Timestamp] = []
-        if case .transcript = task, transcriptDecoding == .guided, let ctcLogits = workspace.ctcLogits, config.alignmentPrior {
-            let prior = AlignmentPrior.posteriors(
-                logits: ctcLogits.pointer, frames: frames, classes: Vocabulary.ctcClasses,
-                words: config.vocabulary.ctcWords(tokens: tokens))
-            if prior.wordStarts.count == count {
-                let separation = Self.minimumWordDuration / frameDuration
-                let startFrames = GuidedPeaks.positions(
-                    scores: starts, anchors: prior.wordStarts, window: guidedWindow, separation: separation)
-                let endFrames = GuidedPeaks.positions(
-                    scores: ends, anchors: prior.wordEnds, window: guidedWindow, notBefore: startFrames.map { $0 + separation })
-                for i in 0..<count {
-                    // A word ends by the time the next one starts.
-                    let end = i + 1 < count ? min(endFrames[i], startFrames[i + 1]) : endFrames[i]
+        if case .transcript = task, transcriptDecoding == .guided,
+            let guided = guidedStamps(words: words, starts: starts, ends: ends, tokens: tokens, workspace: workspace,
+                                      duration: duration, offset: timeOffset)
+        {
+            stamps = guided
+        } else {
+            switch config.head {
+            case .poisson:
+                let startPosterior = PosteriorMode(logIntensity: starts)
+                let endPosterior = PosteriorMode(logIntensity: ends)
+                for i in 1...count {
+                    let start = startPosterior.mode(event: i, of: count)
+                    let end = endPosterior.mode(event: i, of: count, notBefore: start)
                     stamps.append(timestamp(
-                        words[i], start: startFrames[i] * frameDuration, end: end * frameDuration,
-                        duration: duration, offset: timeOffset, score: prior.wordStartConfidence[i]))
+                        words[i - 1], start: start * frameDuration, end: end * frameDuration, duration: duration,
+                        offset: timeOffset, score: startPosterior.confidence(at: start, event: i, of: count)))
                 }
-                return GroundingResult(
-                    file: file, duration: duration + timeOffset, model: summary, task: task, expectedCount: expectedCount,
-                    timestamps: stamps)
-            }
-        }
-        switch config.head {
-        case .poisson:
-            let startPosterior = PosteriorMode(logIntensity: starts)
-            let endPosterior = PosteriorMode(logIntensity: ends)
-            for i in 1...count {
-                let start = startPosterior.mode(event: i, of: count)
-                let end = endPosterior.mode(event: i, of: count, notBefore: start)
-                stamps.append(timestamp(
-                    words[i - 1], start: start * frameDuration, end: end * frameDuration, duration: duration,
-                    offset: timeOffset, score: startPosterior.confidence(at: start, event: i, of: count)))
-            }
-        case .binary:
-            let probabilities = starts.map { Float(BinaryHead.sigmoid(Double($0))) }
-            let endProbabilities = ends.map { Float(BinaryHead.sigmoid(Double($0))) }
-            let startFrames = probabilities.withUnsafeBufferPointer { TopK.frames(scores: $0.baseAddress!, count: frames, k: count) }
-            let endFrames = endProbabilities.withUnsafeBufferPointer { TopK.frames(scores: $0.baseAddress!, count: frames, k: count) }
-            for (i, frame) in startFrames.enumerated() {
-                let start = (Double(frame) + 0.5) * frameDuration
-                let end = i < endFrames.count ? (Double(endFrames[i]) + 0.5) * frameDuration : start
-                stamps.append(timestamp(words[i], start: start, end: end, duration: duration, offset: timeOffset, score: Double(probabilities[frame])))
+            case .binary:
+                let probabilities = starts.map { Float(BinaryHead.sigmoid(Double($0))) }
+                let endProbabilities = ends.map { Float(BinaryHead.sigmoid(Double($0))) }
+                let startFrames = probabilities.withUnsafeBufferPointer { TopK.frames(scores: $0.baseAddress!, count: frames, k: count) }
+                let endFrames = endProbabilities.withUnsafeBufferPointer { TopK.frames(scores: $0.baseAddress!, count: frames, k: count) }
+                for (i, frame) in startFrames.enumerated() {
+                    let start = (Double(frame) + 0.5) * frameDuration
+                    let end = i < endFrames.count ? (Double(endFrames[i]) + 0.5) * frameDuration : start
+                    stamps.append(timestamp(words[i], start: start, end: end, duration: duration, offset: timeOffset, score: Double(probabilities[frame])))
+                }
             }
         }
         return GroundingResult(
@@ -137,6 +126,32 @@ public final class Grounder: @unchecked Sendable {
             timestamps: stamps,
             curves: FrameCurves(
                 head: config.head, startOutputs: starts, endOutputs: ends, frameDuration: frameDuration, offset: timeOffset))
+    }
+
+    /// Transcript timestamps by prior-guided peaks (`GuidedPeaks`); nil when the model has no
+    /// alignment prior or the text cannot be placed, so the head's own extractor answers.
+    private func guidedStamps(
+        words: [String], starts: [Float], ends: [Float], tokens: [Int32], workspace: ModelWorkspace,
+        duration: Double, offset: Double
+    ) -> [GroundingResult.Timestamp]? {
+        let config = model.config
+        guard config.alignmentPrior, let ctcLogits = workspace.ctcLogits else { return nil }
+        let prior = AlignmentPrior.posteriors(
+            logits: ctcLogits.pointer, frames: starts.count, classes: Vocabulary.ctcClasses,
+            words: config.vocabulary.ctcWords(tokens: tokens))
+        guard prior.wordStarts.count == words.count else { return nil }
+        let frameDuration = config.frameDuration
+        let separation = Self.minimumWordDuration / frameDuration
+        let startFrames = GuidedPeaks.positions(scores: starts, anchors: prior.wordStarts, window: guidedWindow, separation: separation)
+        let endFrames = GuidedPeaks.positions(
+            scores: ends, anchors: prior.wordEnds, window: guidedWindow, notBefore: startFrames.map { $0 + separation })
+        return words.indices.map { i in
+            // A word ends by the time the next one starts.
+            let end = i + 1 < words.count ? min(endFrames[i], startFrames[i + 1]) : endFrames[i]
+            return timestamp(
+                words[i], start: startFrames[i] * frameDuration, end: end * frameDuration, duration: duration,
+                offset: offset, score: prior.wordStartConfidence[i])
+        }
     }
 
     /// Clips to the audio and enforces end ≥ start + `minimumWordDuration`.
