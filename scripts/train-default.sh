@@ -62,7 +62,11 @@ stage "$RUNS/$NAME-stage2" --init "$RUNS/$NAME-stage1/model.ground" \
 echo "train-default: training took $(( $(date +%s) - start )) s" >&2
 
 MODEL="$RUNS/$NAME-stage2/model.ground"
-"$GROUND" eval --model "$MODEL" --data "$SHARED/ljspeech-mfa/manifest.jsonl,$SO@test,$WORK/synthetic/manifest.jsonl@heldout" \
+# Evaluation: real speech, unseen synthetic voices, and 30-60 s clips for length generalisation.
+bash scripts/make-synthetic.sh --out "$WORK/synthetic-long" --long-clips --hours 0 --dev-hours 0.3 --heldout-hours 0.3 --seed 2
+LONG="$WORK/synthetic-long/manifest.jsonl"
+"$GROUND" eval --model "$MODEL" --limit 300 --quiet \
+  --data "$SHARED/ljspeech-mfa/manifest.jsonl,$SO@test,$WORK/synthetic/manifest.jsonl@heldout,$LONG@dev,$LONG@heldout" \
   --report "$RUNS/$NAME-stage2/eval.json" | tee "$RUNS/$NAME-stage2/eval.txt"
 
 if [ "$INSTALL" = 1 ]; then
