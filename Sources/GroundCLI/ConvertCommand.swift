@@ -29,7 +29,8 @@ enum ConvertCommand {
         let config = model.config
         print(
             "\(path): \(model.parameterCount) parameters, d = \(config.modelDim), head \(config.head.rawValue), "
-                + "CTC \(config.ctcHead), alignment prior \(config.alignmentPrior)")
+                + "CTC \(config.ctcHead), alignment prior \(config.alignmentPrior)"
+                + (config.pronunciations.map { ", \($0.count) pronunciations (\($0.phones.count) phones)" } ?? ""))
         for (key, value) in file.metadata.sorted(by: { $0.key < $1.key }) { print("  \(key): \(value)") }
         guard let output = parsed.value("output") else { return }
         try OutputDestination(path: output).write(data: try model.file(metadata: file.metadata, storage: storage).encoded())

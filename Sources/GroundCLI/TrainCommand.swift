@@ -19,6 +19,7 @@ enum TrainCommand {
         .option("ctc-weight", value: "W", default: "0.5", help: "weight of the encoder's CTC loss (with --ctc)"),
         .flag("ctc", help: "add a CTC character head to the encoder"),
         .flag("prior", help: "feed the decoder the CTC alignment prior of the task's text (implies --ctc)"),
+        .option("lexicon", value: "PATH", help: "CMU-format pronouncing dictionary: the CTC head emits phones for its words (stored in the model)"),
         .option("max-seconds", value: "S", default: "15", help: "longest training clip"),
         .option("seed", value: "N", default: "1", help: "initialisation and data order"),
         .option("eval-every", value: "N", default: "500", help: "steps between development evaluations"),
@@ -64,6 +65,10 @@ enum TrainCommand {
         config.head = head
         config.ctcHead = parsed.has("ctc") || parsed.has("prior")
         config.alignmentPrior = parsed.has("prior")
+        if let lexicon = parsed.value("lexicon") {
+            guard config.ctcHead else { throw UsageError("--lexicon needs --ctc or --prior") }
+            config.pronunciations = try Pronunciations(cmuDictionaryAt: lexicon)
+        }
         guard let ctcWeight = Double(parsed.value("ctc-weight") ?? "0.5"), ctcWeight >= 0 else {
             throw UsageError("--ctc-weight must be ≥ 0")
         }
@@ -86,6 +91,7 @@ enum TrainCommand {
                 throw GroundError(file: checkpointPath, "a checkpoint exists: pass --resume to continue it, or choose another --out")
             }
             if let initPath = parsed.value("init") {
+                guard !parsed.has("lexicon") else { throw UsageError("--lexicon cannot change an --init model's CTC labels") }
                 model = try GroundingModel(file: try ModelFile.read(path: initPath), path: initPath)
                 guard model.config.head == head, model.config.alignmentPrior == config.alignmentPrior else {
                     throw UsageError("--head and --prior must match the --init model's (\(model.config.head.rawValue), prior \(model.config.alignmentPrior))")
@@ -105,7 +111,7 @@ enum TrainCommand {
             try loadFeatures(spec.utterances(limit: devLimit), config: model.config.features, threads: threads, label: "dev " + spec.description, progress: progress)
         }
         let lexicon = Array(Set(stores.flatMap { $0.utterances.flatMap { $0.words.map(\.word) } })).sorted()
-        let sampler = TaskSampler(weights: tasks, vocabulary: model.config.vocabulary, lexicon: lexicon)
+        let sampler = TaskSampler(weights: tasks, config: model.config, lexicon: lexicon)
         let weights = data.map(\.weight)
 
         let schedule = LearningRateSchedule(peak: rate, floor: rate / 20, warmupSteps: warmup, totalSteps: steps)
@@ -117,7 +123,7 @@ enum TrainCommand {
             "data": data.map(\.description).joined(separator: ","), "tasks": parsed.value("tasks") ?? "default",
             "size": sizeName, "seed": String(seed), "ctc": String(config.ctcHead), "prior": String(config.alignmentPrior),
             "ctc_weight": String(ctcWeight), "steps": String(steps), "batch": String(batch), "lr": String(rate),
-            "init": parsed.value("init") ?? "none",
+            "init": parsed.value("init") ?? "none", "lexicon": parsed.value("lexicon") ?? "none",
         ]
         let log = try LogFile(path: logPath, append: parsed.has("resume"))
         if !parsed.has("resume") {

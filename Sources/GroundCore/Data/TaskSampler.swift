@@ -13,13 +13,14 @@ public struct TaskSampler: Sendable {
 
     /// Relative frequency of each task kind.
     public var weights: [Kind: Double]
-    public let vocabulary: Vocabulary
+    /// The model's configuration: its vocabulary encodes tasks, its CTC labels the transcript.
+    public let config: ModelConfig
     /// Words to draw absent queries from.
     public let lexicon: [String]
 
-    public init(weights: [Kind: Double], vocabulary: Vocabulary, lexicon: [String]) {
+    public init(weights: [Kind: Double], config: ModelConfig, lexicon: [String]) {
         self.weights = weights
-        self.vocabulary = vocabulary
+        self.config = config
         self.lexicon = lexicon
     }
 
@@ -58,12 +59,12 @@ public struct TaskSampler: Sendable {
             task = .wordQuery(query: candidate, occurrence: .index(1))
             chosen = []
         }
-        guard let tokens = try? vocabulary.encode(task) else { return nil }
+        guard let tokens = try? config.vocabulary.encode(task) else { return nil }
         return (
             kind,
             TrainingExample(
                 features: features, tokens: tokens, starts: chosen.map(\.start), ends: chosen.map(\.end),
-                transcriptLabels: words.flatMap { Vocabulary.ctcLabels($0.word) })
+                transcriptLabels: words.flatMap { config.ctcLabels($0.word) })
         )
     }
 

@@ -137,8 +137,8 @@ public final class Grounder: @unchecked Sendable {
         let config = model.config
         guard config.alignmentPrior, let ctcLogits = workspace.ctcLogits else { return nil }
         let prior = AlignmentPrior.posteriors(
-            logits: ctcLogits.pointer, frames: starts.count, classes: Vocabulary.ctcClasses,
-            words: config.vocabulary.ctcWords(tokens: tokens))
+            logits: ctcLogits.pointer, frames: starts.count, classes: config.ctcClasses,
+            words: config.ctcWords(tokens: tokens))
         guard prior.wordStarts.count == words.count else { return nil }
         let frameDuration = config.frameDuration
         let separation = Self.minimumWordDuration / frameDuration

@@ -121,8 +121,8 @@ public final class GroundingModel: @unchecked Sendable {
         if let projection = layout.priorProjection, let prior = ws.prior, let input = ws.decoderInput, let ctcLogits = ws.ctcLogits {
             if !ws.freezesPrior {
                 AlignmentPrior.features(
-                    logits: ctcLogits.pointer, frames: frames, classes: Vocabulary.ctcClasses,
-                    words: config.vocabulary.ctcWords(tokens: tokens), into: prior.pointer)
+                    logits: ctcLogits.pointer, frames: frames, classes: config.ctcClasses,
+                    words: config.ctcWords(tokens: tokens), into: prior.pointer)
             }
             linear(projection, prior.pointer, input.pointer, rows: frames)
             Elementwise.add(ws.encoderOutput.pointer, into: input.pointer, count: frames * d)

@@ -26,9 +26,12 @@ public struct ModelConfig: Codable, Sendable, Equatable {
     /// Output channels of the frame head: 2 = word starts and word ends.
     public var headChannels = 2
     public var head = HeadKind.poisson
-    /// An auxiliary CTC head on the encoder output over `Vocabulary.ctcAlphabet`, trained to
-    /// recognise the utterance's characters, so the encoder states carry what was said.
+    /// An auxiliary CTC head on the encoder output, trained to recognise the utterance's
+    /// characters (or phones, with `pronunciations`), so the encoder states carry what was said.
     public var ctcHead = false
+    /// A pronouncing dictionary: the CTC head emits phones for the words it lists and
+    /// characters for the rest. nil = characters only.
+    public var pronunciations: Pronunciations? = nil
     /// Feed the decoder `AlignmentPrior` features: where the task's words start and end under the
     /// CTC head's posteriors (requires `ctcHead`).
     public var alignmentPrior = false
@@ -61,7 +64,7 @@ public struct ModelConfig: Codable, Sendable, Equatable {
     private enum CodingKeys: String, CodingKey {
         case features, framesPerStep, featureMean, featureScale, frontEndChannels, frontEndKernel, modelDim, heads
         case feedForwardDim, encoderLayers, textLayers, decoderLayers, attentionRadius, ropeBase, vocabulary
-        case headChannels, head, ctcHead, alignmentPrior
+        case headChannels, head, ctcHead, alignmentPrior, pronunciations
     }
 
     public init(from decoder: Decoder) throws {
@@ -86,7 +89,23 @@ public struct ModelConfig: Codable, Sendable, Equatable {
         head = try c.decodeIfPresent(HeadKind.self, forKey: .head) ?? d.head
         ctcHead = try c.decodeIfPresent(Bool.self, forKey: .ctcHead) ?? d.ctcHead
         alignmentPrior = try c.decodeIfPresent(Bool.self, forKey: .alignmentPrior) ?? d.alignmentPrior
+        pronunciations = try c.decodeIfPresent(Pronunciations.self, forKey: .pronunciations)
     }
+
+    // MARK: - CTC labels
+
+    /// CTC classes: the blank (0), the characters of `Vocabulary.ctcAlphabet` (1…37), then the
+    /// phones of `pronunciations` (38…).
+    public var ctcClasses: Int { Vocabulary.ctcClasses + (pronunciations?.phones.count ?? 0) }
+
+    /// A normalised word's CTC labels: its phones when the dictionary lists it, else its characters.
+    public func ctcLabels(_ word: String) -> [Int] {
+        if let phones = pronunciations?.phoneIndices(of: word) { return phones.map { Vocabulary.ctcClasses + $0 } }
+        return Vocabulary.ctcLabels(word)
+    }
+
+    /// The words of an encoded task's text as CTC labels, one entry per word.
+    public func ctcWords(tokens: [Int32]) -> [[Int]] { vocabulary.textWords(tokens: tokens).map(ctcLabels) }
 
     public static let presetNames = ["tiny", "small", "default"]
 

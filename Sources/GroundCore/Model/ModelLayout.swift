@@ -104,7 +104,7 @@ public struct ModelLayout: Sendable {
         decoder = (0..<config.decoderLayers).map { block("decoder.\($0)", cross: true) }
         decoderNorm = norm("decoder.norm")
         head = linear("head", d, config.headChannels)
-        ctc = config.ctcHead ? linear("ctc", d, Vocabulary.ctcClasses) : nil
+        ctc = config.ctcHead ? linear("ctc", d, config.ctcClasses) : nil
         priorProjection = config.alignmentPrior ? linear("decoder.prior", AlignmentPrior.channels, d, std: 0.1) : nil
         parameters = layout
     }

@@ -155,8 +155,8 @@ public final class ModelWorkspace {
         decoderMean = FloatBuffer(count: frames)
         decoderRstd = FloatBuffer(count: frames)
         logits = FloatBuffer(count: frames * config.headChannels)
-        ctcLogits = config.ctcHead ? FloatBuffer(count: frames * Vocabulary.ctcClasses) : nil
-        dCTCLogits = config.ctcHead && training ? FloatBuffer(count: frames * Vocabulary.ctcClasses) : nil
+        ctcLogits = config.ctcHead ? FloatBuffer(count: frames * config.ctcClasses) : nil
+        dCTCLogits = config.ctcHead && training ? FloatBuffer(count: frames * config.ctcClasses) : nil
         prior = config.alignmentPrior ? FloatBuffer(count: frames * AlignmentPrior.channels) : nil
         decoderInput = config.alignmentPrior ? FloatBuffer(count: frames * d) : nil
 

@@ -69,16 +69,16 @@ public struct Vocabulary: Codable, Sendable, Equatable {
     /// CTC labels of a normalised word (characters outside the alphabet are dropped).
     public static func ctcLabels(_ word: String) -> [Int] { word.compactMap { ctcIndex[$0] } }
 
-    /// The words of an encoded task's text as CTC labels: the tokens after `<text>`, split at spaces.
-    public func ctcWords(tokens: [Int32]) -> [[Int]] {
+    /// The words of an encoded task's text: the tokens after `<text>`, split at spaces.
+    public func textWords(tokens: [Int32]) -> [String] {
         guard let textID = index[Special.text.rawValue], let start = tokens.firstIndex(of: textID) else { return [] }
-        var words: [[Int]] = [[]]
+        var words = [""]
         for id in tokens[(start + 1)...] {
             let token = tokens_(id)
             if token == " " {
-                words.append([])
-            } else if token.count == 1, let label = Self.ctcIndex[Character(token)] {
-                words[words.count - 1].append(label)
+                words.append("")
+            } else if token.count == 1 {
+                words[words.count - 1] += token
             }
         }
         return words.filter { !$0.isEmpty }

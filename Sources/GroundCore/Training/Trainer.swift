@@ -176,7 +176,7 @@ public final class Trainer {
                 // Per character, so long clips do not outweigh short ones.
                 let perLabel = ctcWeight / Double(example.transcriptLabels.count)
                 let ctc = CTCHead.loss(
-                    logits: ctcLogits.pointer, frames: frames, classes: Vocabulary.ctcClasses,
+                    logits: ctcLogits.pointer, frames: frames, classes: config.ctcClasses,
                     labels: example.transcriptLabels, scale: scale * perLabel, gradient: workspace.dCTCLogits?.pointer)
                 // A clip too short for its characters gives +∞ and no gradient: skip its CTC term.
                 if ctc.isFinite { loss += ctc * perLabel }
