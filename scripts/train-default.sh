@@ -5,12 +5,14 @@
 #   bash scripts/train-default.sh [--work /work/data] [--runs runs] [--install] [--head binary]
 #
 # --head binary trains the binary-head comparison model (paper Table 2 analogue) with the same
-# data, steps and schedule into RUNS/binary-stage1 and RUNS/binary-stage2 (never installed).
+# data, steps and schedule into RUNS/binary-stage1..3 (never installed).
 #
 # Stage 1 (6,000 steps, ~30 min): 3 h of synthetic speech (seed 1) + speechocean762 `train`.
 # Stage 2 (8,000 steps from stage 1's weights, fresh schedule at half the peak rate): adds 16 h
 # of synthetic speech with a broader vocabulary (seed 7).
-# Both stages evaluate periodically on synthetic `dev` and speechocean `test`; every stage
+# Stage 3 (1,500 steps from stage 2's weights, peak rate 2e-4): adds the `all` task (every
+# occurrence of a word, so Λ(T) counts them for `--occurrence all`).
+# Every stage evaluates periodically on synthetic `dev` and speechocean `test`; every stage
 # resumes where it stopped when the script is run again. --install copies the final model,
 # stored in f16, to Sources/GroundCLI/Resources/ground-default.ground and writes its evaluation
 # report next to it.
@@ -59,19 +61,22 @@ stage "$RUNS/$NAME-stage1" --data "$WORK/synthetic/manifest.jsonl@train:0.6,$SO@
 stage "$RUNS/$NAME-stage2" --init "$RUNS/$NAME-stage1/model.ground" \
   --data "$WORK/synthetic/manifest.jsonl@train:0.2,$WORK/synthetic20/manifest.jsonl@train:0.4,$SO@train:0.4" \
   --steps 8000 --batch 16 --lr 0.0005 --warmup 300 --eval-every 1000
+stage "$RUNS/$NAME-stage3" --init "$RUNS/$NAME-stage2/model.ground" \
+  --data "$WORK/synthetic/manifest.jsonl@train:0.2,$WORK/synthetic20/manifest.jsonl@train:0.4,$SO@train:0.4" \
+  --tasks transcript:1,query:1,absent:0.2,partial:0.5,all:0.4 --steps 1500 --batch 16 --lr 0.0002 --warmup 100 --eval-every 500
 echo "train-default: training took $(( $(date +%s) - start )) s" >&2
 
-MODEL="$RUNS/$NAME-stage2/model.ground"
+MODEL="$RUNS/$NAME-stage3/model.ground"
 # Evaluation: real speech, unseen synthetic voices, and 30-60 s clips for length generalisation.
 bash scripts/make-synthetic.sh --out "$WORK/synthetic-long" --long-clips --hours 0 --dev-hours 0.3 --heldout-hours 0.3 --seed 2
 LONG="$WORK/synthetic-long/manifest.jsonl"
 "$GROUND" eval --model "$MODEL" --limit 300 --quiet \
   --data "$SHARED/ljspeech-mfa/manifest.jsonl,$SO@test,$WORK/synthetic/manifest.jsonl@heldout,$LONG@dev,$LONG@heldout" \
-  --report "$RUNS/$NAME-stage2/eval.json" | tee "$RUNS/$NAME-stage2/eval.txt"
+  --report "$RUNS/$NAME-stage3/eval.json" | tee "$RUNS/$NAME-stage3/eval.txt"
 
 if [ "$INSTALL" = 1 ]; then
   mkdir -p Sources/GroundCLI/Resources
   "$GROUND" convert "$MODEL" --precision f16 --output Sources/GroundCLI/Resources/ground-default.ground
-  cp "$RUNS/$NAME-stage2/eval.txt" Sources/GroundCLI/Resources/ground-default.eval.txt
+  cp "$RUNS/$NAME-stage3/eval.txt" Sources/GroundCLI/Resources/ground-default.eval.txt
   echo "train-default: installed Sources/GroundCLI/Resources/ground-default.ground" >&2
 fi

@@ -78,6 +78,11 @@ enum EvalCommand {
         lines.append(
             "query chance (a random word onset)".padding(toLength: 34, withPad: " ", startingAt: 0)
                 + "\(percent(r.queryChance.within20))  \(percent(r.queryChance.within40))  \(percent(r.queryChance.within100))")
+        lines.append(row("all occurrences: starts", r.allOccurrencesStarts))
+        lines.append(
+            "all occurrences: right count".padding(toLength: 34, withPad: " ", startingAt: 0)
+                + "\(percent(Double(r.allOccurrences.exactCount) / Double(max(1, r.allOccurrences.queries))))"
+                + "  of \(r.allOccurrences.queries) queries")
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -103,6 +108,8 @@ enum EvalCommand {
             "baseline_transcript_starts": metricFields(r.baselineTranscript),
             "control_random_words_starts": metricFields(r.randomWordsControl),
             "query_starts": metricFields(r.query.starts), "query_ends": metricFields(r.query.ends),
+            "all_occurrences_exact_count": Double(r.allOccurrences.exactCount) / Double(max(1, r.allOccurrences.queries)),
+            "all_occurrences_starts": metricFields(r.allOccurrencesStarts),
             "query_chance": ["within_20ms": r.queryChance.within20, "within_40ms": r.queryChance.within40, "within_100ms": r.queryChance.within100],
             "seconds": r.seconds,
         ]

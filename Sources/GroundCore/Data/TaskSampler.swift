@@ -6,9 +6,12 @@
 /// - `absent`: a word that is not in the utterance: no event (the count term pushes Λ(T) to 0).
 /// - `partial`: a contiguous run of the transcript's words: events only for those words, so
 ///   the text, not the audio, says which onsets count.
+/// - `all`: every occurrence of a word of the utterance (`--occurrence all`; the count term makes
+///   Λ(T) the number of occurrences, which the CLI rounds to decide how many to report).
 public struct TaskSampler: Sendable {
     public enum Kind: String, CaseIterable, Sendable {
-        case transcript, query, absent, partial
+        // `all` is last, so mixes without it draw exactly as before it existed.
+        case transcript, query, absent, partial, all
     }
 
     /// Relative frequency of each task kind.
@@ -49,6 +52,10 @@ public struct TaskSampler: Sendable {
             let k = 1 + Int(generator.next() % UInt64(occurrences.count))
             task = .wordQuery(query: target, occurrence: .index(k))
             chosen = [occurrences[k - 1]]
+        case .all:
+            let target = words[Int(generator.next() % UInt64(words.count))].word
+            chosen = words.filter { $0.word == target }
+            task = .wordQuery(query: target, occurrence: .all)
         case .absent:
             let present = Set(words.map(\.word))
             var candidate = lexicon.isEmpty ? "" : lexicon[Int(generator.next() % UInt64(lexicon.count))]

@@ -21,6 +21,10 @@ public struct Evaluator {
         public var baselineTranscript = TimingMetrics()
         /// Expected shares within 20/40/100 ms of picking a random word onset for a query.
         public var queryChance = (within20: 0.0, within40: 0.0, within100: 0.0)
+        /// `--occurrence all` for a random word of each utterance: how often the reported number
+        /// of occurrences is the true one, and the starts of those answers, in order.
+        public var allOccurrences = (queries: 0, exactCount: 0)
+        public var allOccurrencesStarts = TimingMetrics()
         public var seconds = 0.0
     }
 
@@ -106,6 +110,20 @@ public struct Evaluator {
                 report.query.startsByDuration[Self.durationBucket(duration), default: TimingMetrics()]
                     .add(predicted: stamp.start, reference: first.start)
             }
+            // Every occurrence: its own generator, so the draws above match runs made before it.
+            var allGenerator = SplitMix64(seed: seed &+ 0xA11 &+ UInt64(index))
+            let word = words[Int(allGenerator.next() % UInt64(words.count))].word
+            let occurrences = words.filter { $0.word == word }
+            let every = try grounder.ground(
+                features: features, duration: duration, task: .wordQuery(query: word, occurrence: .all), file: utterance.id)
+            report.allOccurrences.queries += 1
+            if every.timestamps.count == occurrences.count {
+                report.allOccurrences.exactCount += 1
+                for (stamp, reference) in zip(every.timestamps, occurrences) {
+                    report.allOccurrencesStarts.add(predicted: stamp.start, reference: reference.start)
+                }
+            }
+
             let onsets = words.map(\.start)
             chance.0 += NoLearningBaseline.chance(reference: first.start, onsets: onsets, tolerance: 0.02)
             chance.1 += NoLearningBaseline.chance(reference: first.start, onsets: onsets, tolerance: 0.04)

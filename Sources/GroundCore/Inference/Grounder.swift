@@ -82,7 +82,16 @@ public final class Grounder: @unchecked Sendable {
             }
             switch occurrence {
             case .index: count = 1
-            case .all: count = max(1, Int((expectedCount ?? 1).rounded()))
+            case .all:
+                // Poisson: Λ(T) rounded (0 = the word is likely absent: no timestamps). Binary:
+                // the frames that are local maxima with p > 0.5.
+                if let expectedCount {
+                    count = Int(expectedCount.rounded())
+                } else {
+                    count = starts.indices.filter { t in
+                        starts[t] > 0 && (t == 0 || starts[t] >= starts[t - 1]) && (t + 1 == starts.count || starts[t] > starts[t + 1])
+                    }.count
+                }
             }
             words = Array(repeating: query, count: count)
         case .transcript(let transcript):
@@ -102,7 +111,7 @@ public final class Grounder: @unchecked Sendable {
             case .poisson:
                 let startPosterior = PosteriorMode(logIntensity: starts)
                 let endPosterior = PosteriorMode(logIntensity: ends)
-                for i in 1...count {
+                for i in stride(from: 1, through: count, by: 1) {
                     let start = startPosterior.mode(event: i, of: count)
                     let end = endPosterior.mode(event: i, of: count, notBefore: start)
                     stamps.append(timestamp(
