@@ -21,10 +21,17 @@ final class FixtureRegressionTests: XCTestCase {
     func answers() throws -> [String: Any] {
         var answers: [String: Any] = [:]
         for (clip, query, transcript) in Self.cases {
-            let requests: [(String, [String])] = [
+            var requests: [(String, [String])] = [
                 ("query", ["--query", query]),
                 ("transcript", ["--transcript-file", ExecutableTests.fixtures.appendingPathComponent(transcript).path]),
             ]
+            if clip == "speech-16k-mono.wav" {
+                // Every occurrence: how many the model reports is part of the answer.
+                requests += [
+                    ("all", ["--query", "wood", "--occurrence", "all"]),
+                    ("all-absent", ["--query", "elephant", "--occurrence", "all"]),
+                ]
+            }
             for (kind, arguments) in requests {
                 let outcome = try GroundProcess.run([ExecutableTests.fixtures.appendingPathComponent(clip).path] + arguments)
                 XCTAssertEqual(outcome.status, 0, "\(clip) \(kind): \(outcome.stderr)")
