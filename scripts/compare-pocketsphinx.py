@@ -232,7 +232,7 @@ def align(decoder, pcm, words):
     decoder.end_utt()
     frame_rate = decoder.config["frate"]
     timed = []
-    for seg in decoder.seg():
+    for seg in decoder.seg() or []:  # None when the search found no path through the text
         name = seg.word
         if name.startswith("<") or name.startswith("["):  # <s>, </s>, <sil>, [NOISE]: not words
             continue

@@ -11,7 +11,7 @@ enum AlignCommand {
             help: "which occurrence of the query (counted from 1), or all"),
         .option("transcript", short: "t", value: "TEXT", help: "transcript to align word by word"),
         .option("transcript-file", value: "PATH", help: "read the transcript from a text file"),
-        .option("model", short: "m", value: "PATH", default: "the bundled default model", help: "model file"),
+        .option("model", short: "m", value: "PATH", default: "$GROUND_MODEL, else the bundled model", help: "model file"),
         .option(
             "format", short: "f", value: "NAME", default: "json",
             help: "output format: \(OutputFormat.names.joined(separator: ", ")); unset, the --output extension picks it"),

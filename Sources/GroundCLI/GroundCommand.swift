@@ -50,7 +50,7 @@ public enum GroundCommand {
           ground FILE... --query WORD [--occurrence K|all] [options]
           ground FILE... --transcript "TEXT" | --transcript-file PATH [options]
           ground train --data PATH[@SPLIT][:W],... --out DIR [options]   (ground train --help)
-          ground eval --model PATH --data PATH[@SPLIT],... [options]      (ground eval --help)
+          ground eval [--model PATH] --data PATH[@SPLIT],... [options]    (ground eval --help)
           ground batch DIR|MANIFEST|LIST... --output OUT.jsonl [options]  (ground batch --help)
           ground bench [features|kernels|model|extraction]... [options]  (ground bench --help)
           ground convert MODEL [--precision f16|f32] [--output PATH]     (describe or convert a model)
