@@ -102,7 +102,7 @@ public final class Grounder: @unchecked Sendable {
         let frameDuration = config.frameDuration
         var stamps: [GroundingResult.Timestamp] = []
         if case .transcript = task, transcriptDecoding == .guided,
-            let guided = guidedStamps(words: words, starts: starts, ends: ends, tokens: tokens, workspace: workspace,
+            let guided = guidedStamps(words: words, starts: starts, ends: ends, workspace: workspace,
                                       duration: duration, offset: timeOffset)
         {
             stamps = guided
@@ -140,15 +140,12 @@ public final class Grounder: @unchecked Sendable {
     /// Transcript timestamps by prior-guided peaks (`GuidedPeaks`); nil when the model has no
     /// alignment prior or the text cannot be placed, so the head's own extractor answers.
     private func guidedStamps(
-        words: [String], starts: [Float], ends: [Float], tokens: [Int32], workspace: ModelWorkspace,
+        words: [String], starts: [Float], ends: [Float], workspace: ModelWorkspace,
         duration: Double, offset: Double
     ) -> [GroundingResult.Timestamp]? {
         let config = model.config
-        guard config.alignmentPrior, let ctcLogits = workspace.ctcLogits else { return nil }
-        let prior = AlignmentPrior.posteriors(
-            logits: ctcLogits.pointer, frames: starts.count, classes: config.ctcClasses,
-            words: config.ctcWords(tokens: tokens))
-        guard prior.wordStarts.count == words.count else { return nil }
+        // The forward already ran the prior's forward–backward for this text.
+        guard let prior = workspace.priorPosteriors, prior.wordStarts.count == words.count else { return nil }
         let frameDuration = config.frameDuration
         let separation = Self.minimumWordDuration / frameDuration
         let startFrames = GuidedPeaks.positions(scores: starts, anchors: prior.wordStarts, window: guidedWindow, separation: separation)

@@ -29,9 +29,11 @@ public enum AlignmentPrior {
     ///   - logits: CTC logits (frames, classes), class 0 the blank.
     ///   - words: each word's CTC labels (1..<classes); words without labels are skipped.
     ///   - features: receives (frames, `channels`) values.
+    /// - Returns: the posteriors the features come from (the per-word anchors guide decoding).
+    @discardableResult
     public static func features(
         logits: UnsafePointer<Float>, frames: Int, classes: Int, words: [[Int]], into features: UnsafeMutablePointer<Float>
-    ) {
+    ) -> Posteriors {
         let posterior = posteriors(logits: logits, frames: frames, classes: classes, words: words)
         for t in 0..<frames {
             let row = features + t &* channels
@@ -41,6 +43,7 @@ public enum AlignmentPrior {
             row[3] = Float(log(logFloor + posterior.ends[t]))
             row[4] = Float(posterior.fit)
         }
+        return posterior
     }
 
     public struct Posteriors {

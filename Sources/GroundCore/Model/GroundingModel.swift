@@ -120,7 +120,7 @@ public final class GroundingModel: @unchecked Sendable {
         stream = ws.encoderOutput.pointer
         if let projection = layout.priorProjection, let prior = ws.prior, let input = ws.decoderInput, let ctcLogits = ws.ctcLogits {
             if !ws.freezesPrior {
-                AlignmentPrior.features(
+                ws.priorPosteriors = AlignmentPrior.features(
                     logits: ctcLogits.pointer, frames: frames, classes: config.ctcClasses,
                     words: config.ctcWords(tokens: tokens), into: prior.pointer)
             }

@@ -102,6 +102,8 @@ public final class ModelWorkspace {
     /// Keep the prior features of the previous forward instead of recomputing them. The backward
     /// treats the prior as a constant; gradient checks set this so finite differences do too.
     public var freezesPrior = false
+    /// The alignment-prior posteriors of the last forward (nil without a prior).
+    public internal(set) var priorPosteriors: AlignmentPrior.Posteriors?
     /// The encoded task of the last forward, for the embedding's backward.
     var tokenIds: [Int32] = []
     /// Attention problems: local self-attention over frames, text self-attention, cross-attention.
