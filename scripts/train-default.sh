@@ -2,10 +2,12 @@
 # Reproduces the bundled default model (Poisson head, CTC alignment prior, 4.0 M parameters) from
 # scratch on a 2-core CPU, then evaluates it and installs it as the bundled model:
 #
-#   bash scripts/train-default.sh [--work /work/data] [--runs runs] [--install] [--head binary]
+#   bash scripts/train-default.sh [--work /work/data] [--runs runs] [--install] [--head binary] [--phones]
 #
 # --head binary trains the binary-head comparison model (paper Table 2 analogue) with the same
 # data, steps and schedule into RUNS/binary-stage1..3 (never installed).
+# --phones gives the CTC head phone targets from the CMU dictionary (Debian pocketsphinx-en-us;
+# runs RUNS/phones-stage1..3; stage 1 is experiment d-prior-phones): the candidate next default.
 #
 # Stage 1 (6,000 steps, ~30 min): 3 h of synthetic speech (seed 1) + speechocean762 `train`.
 # Stage 2 (8,000 steps from stage 1's weights, fresh schedule at half the peak rate): adds 16 h
@@ -19,14 +21,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-WORK=/work/data RUNS=runs INSTALL=0 HEAD=poisson
+WORK=/work/data RUNS=runs INSTALL=0 HEAD=poisson PHONES=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --work) WORK="$2"; shift 2 ;;
     --runs) RUNS="$2"; shift 2 ;;
     --install) INSTALL=1; shift ;;
     --head) HEAD="$2"; shift 2 ;;
-    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --phones) PHONES=1; shift ;;
+    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) echo "train-default: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -35,6 +38,16 @@ case "$HEAD" in
   binary) NAME=binary; [ "$INSTALL" = 0 ] || { echo "train-default: only the Poisson model is installed" >&2; exit 2; } ;;
   *) echo "train-default: --head must be poisson or binary" >&2; exit 2 ;;
 esac
+STAGE1_EXTRA=()
+if [ "$PHONES" = 1 ]; then
+  NAME="phones"; [ "$HEAD" = poisson ] || NAME="phones-$HEAD"
+  LEXICON=/usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict
+  if [ ! -f "$LEXICON" ]; then
+    [ "$(id -u)" -eq 0 ] || { echo "train-default: needs pocketsphinx-en-us (run as root or install it)" >&2; exit 1; }
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pocketsphinx-en-us >/dev/null
+  fi
+  STAGE1_EXTRA=(--lexicon "$LEXICON")
+fi
 SHARED=../shared/data
 [ -f "$SHARED/speechocean762-silver/manifest.jsonl" ] || { echo "train-default: needs $SHARED (speechocean762-silver, ljspeech-mfa)" >&2; exit 1; }
 
@@ -57,7 +70,7 @@ stage() {
 }
 
 start=$(date +%s)
-stage "$RUNS/$NAME-stage1" --data "$WORK/synthetic/manifest.jsonl@train:0.6,$SO@train:0.4" --steps 6000 --batch 16 --eval-every 500
+stage "$RUNS/$NAME-stage1" --data "$WORK/synthetic/manifest.jsonl@train:0.6,$SO@train:0.4" --steps 6000 --batch 16 --eval-every 500 "${STAGE1_EXTRA[@]}"
 stage "$RUNS/$NAME-stage2" --init "$RUNS/$NAME-stage1/model.ground" \
   --data "$WORK/synthetic/manifest.jsonl@train:0.2,$WORK/synthetic20/manifest.jsonl@train:0.4,$SO@train:0.4" \
   --steps 8000 --batch 16 --lr 0.0005 --warmup 300 --eval-every 1000
