@@ -54,14 +54,13 @@ enum AlignCommand {
         for file in request.files {
             let audio = try AudioFile.load(
                 path: file, sampleRate: extractor.config.sampleRate, start: request.start, end: request.end)
-            guard let grounder else {
-                _ = try extractor.features(of: audio, threads: request.threads)
-                continue
-            }
+            let features = try extractor.features(of: audio, threads: request.threads)
+            guard let grounder else { continue }
             results.append(
-                try grounder.ground(audio: audio, task: request.task, file: file, timeOffset: request.start, threads: request.threads))
-            // The plot's spectrogram: the features again, cheap next to the model (one file only).
-            if plotDestination != nil { plotInput = (audio, try extractor.features(of: audio, threads: request.threads)) }
+                try grounder.ground(
+                    features: features, duration: audio.duration, task: request.task, file: file, timeOffset: request.start))
+            // The plot draws the same features the model read.
+            if plotDestination != nil { plotInput = (audio, features) }
         }
         guard grounder != nil else {
             throw GroundError(
