@@ -54,6 +54,12 @@ final class AlignmentPriorTests: XCTestCase {
         XCTAssertEqual(posterior.wordStartConfidence.count, 4)
         XCTAssertGreaterThan(posterior.wordStartConfidence[0], 0.99)
         XCTAssertEqual(posterior.wordStartConfidence[2], 0)
+        // The stored neighbourhoods give P(start_i = t) near each anchor: word 0 starts at frame
+        // 4 almost surely, nowhere else, and nothing is stored far from the anchor.
+        XCTAssertGreaterThan(posterior.startProbability(word: 0, frame: 4), 0.99)
+        XCTAssertLessThan(posterior.startProbability(word: 0, frame: 5), 0.01)
+        XCTAssertEqual(posterior.startProbability(word: 0, frame: 4 + AlignmentPrior.Posteriors.neighbourhood + 1), 0)
+        XCTAssertEqual(posterior.startProbability(word: 2, frame: 20), posterior.startProbability(word: 3, frame: 20))
         // Text that cannot fit (more characters than frames) gives no anchors.
         let short = logits.withUnsafeBufferPointer {
             AlignmentPrior.posteriors(logits: $0.baseAddress!, frames: 2, classes: classes, words: [[1, 2, 3]])

@@ -120,6 +120,22 @@ final class GuidedPeaksTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(bounded[0], 15.2)
     }
 
+    /// With a prior, the window moves ℓ frames earlier than the anchor and the prior breaks near-ties
+    /// of the head: P_i(t + ℓ) favours frame 14 over the head's slightly higher frame 12.
+    func testAnchorPrior() {
+        var scores = [Float](repeating: -5, count: 30)
+        scores[12] = 1.1; scores[14] = 1; scores[17] = 4  // 17 is in the unshifted window only
+        let probability = { (_: Int, frame: Int) -> Double in frame == 15 ? 0.9 : 0.01 }
+        let withPrior = GuidedPeaks.positions(
+            scores: scores, anchors: [15], window: 2, prior: .init(weight: 0.15, lag: 1, probability: probability))
+        XCTAssertEqual(Int(withPrior[0]), 14)
+        XCTAssertEqual(Int(GuidedPeaks.positions(scores: scores, anchors: [15], window: 2)[0]), 17)
+        // A weightless prior with no lag is the plain search.
+        let weightless = GuidedPeaks.positions(
+            scores: scores, anchors: [15], window: 2, prior: .init(weight: 0, lag: 0, probability: probability))
+        XCTAssertEqual(weightless, GuidedPeaks.positions(scores: scores, anchors: [15], window: 2))
+    }
+
     /// Sub-frame refinement recovers the vertex of a sampled parabola: s(t) = −(t + 0.5 − c)²
     /// sampled at frame centres peaks at c.
     func testParabolaVertex() {

@@ -30,9 +30,12 @@ public final class Grounder: @unchecked Sendable {
         case head
     }
     public var transcriptDecoding = TranscriptDecoding.guided
-    /// Frames searched on each side of the prior's anchor (±80 ms at 40 ms frames); chosen on
-    /// synthetic development speech (±1: 78.9 %, ±2: 82.1 %, ±3: 77.2 % of starts within 40 ms).
+    /// Frames searched on each side of the prior's lag-corrected anchor (±80 ms at 40 ms frames).
     public var guidedWindow = 2
+    /// α and ℓ of `GuidedPeaks.AnchorPrior` for word starts, chosen on the development sets
+    /// (synthetic `dev`, speechocean `test`); README, "Learning to use the text".
+    public var guidedPriorWeight = 0.15
+    public var guidedPriorLag = 1
 
     public init(model: GroundingModel, name: String) throws {
         self.model = model
@@ -148,7 +151,11 @@ public final class Grounder: @unchecked Sendable {
         guard let prior = workspace.priorPosteriors, prior.wordStarts.count == words.count else { return nil }
         let frameDuration = config.frameDuration
         let separation = Self.minimumWordDuration / frameDuration
-        let startFrames = GuidedPeaks.positions(scores: starts, anchors: prior.wordStarts, window: guidedWindow, separation: separation)
+        let anchorPrior = GuidedPeaks.AnchorPrior(weight: guidedPriorWeight, lag: guidedPriorLag) { word, frame in
+            prior.startProbability(word: word, frame: frame)
+        }
+        let startFrames = GuidedPeaks.positions(
+            scores: starts, anchors: prior.wordStarts, window: guidedWindow, separation: separation, prior: anchorPrior)
         let endFrames = GuidedPeaks.positions(
             scores: ends, anchors: prior.wordEnds, window: guidedWindow, notBefore: startFrames.map { $0 + separation })
         return words.indices.map { i in

@@ -58,23 +58,36 @@ public enum AlignmentPrior {
         public var wordEnds: [Int] = []
         /// P(start_i within one frame of `wordStarts[i]`): how sure the prior is of word i's place.
         public var wordStartConfidence: [Double] = []
+        /// P(start_i = t) for t within ±`neighbourhood` frames of `wordStarts[i]` (index
+        /// t − wordStarts[i] + neighbourhood), for decoding; the full rows would cost frames × words.
+        public var wordStartNeighbourhoods: [[Double]] = []
+        public static let neighbourhood = 6
+
+        /// P(start_i = t); 0 outside the stored neighbourhood of word i's anchor.
+        public func startProbability(word i: Int, frame t: Int) -> Double {
+            let index = t - wordStarts[i] + Self.neighbourhood
+            let row = wordStartNeighbourhoods[i]
+            return row.indices.contains(index) ? row[index] : 0
+        }
     }
 
     public static func posteriors(logits: UnsafePointer<Float>, frames: Int, classes: Int, words allWords: [[Int]]) -> Posteriors {
         var result = spelledPosteriors(logits: logits, frames: frames, classes: classes, words: allWords.filter { !$0.isEmpty })
         // A word without CTC labels (no letter or digit) sits where the next spelled word starts.
         guard !result.wordStarts.isEmpty else { return result }
-        var starts: [Int] = [], ends: [Int] = [], confidence: [Double] = [], spelled = 0
+        var starts: [Int] = [], ends: [Int] = [], confidence: [Double] = [], neighbourhoods: [[Double]] = [], spelled = 0
         for word in allWords {
             let index = min(spelled, result.wordStarts.count - 1)
             starts.append(result.wordStarts[index])
             ends.append(word.isEmpty ? result.wordStarts[index] : result.wordEnds[index])
             confidence.append(word.isEmpty ? 0 : result.wordStartConfidence[index])
+            neighbourhoods.append(result.wordStartNeighbourhoods[index])
             if !word.isEmpty { spelled += 1 }
         }
         result.wordStarts = starts
         result.wordEnds = ends
         result.wordStartConfidence = confidence
+        result.wordStartNeighbourhoods = neighbourhoods
         return result
     }
 
@@ -179,6 +192,9 @@ public enum AlignmentPrior {
             result.wordEnds.append(bestEnd.frame)
             result.wordStartConfidence.append(
                 wordStart[max(0, bestStart.frame - 1)...min(last, bestStart.frame + 1)].reduce(0, +))
+            let reach = Posteriors.neighbourhood
+            result.wordStartNeighbourhoods.append(
+                (bestStart.frame - reach...bestStart.frame + reach).map { wordStart.indices.contains($0) ? wordStart[$0] : 0 })
         }
         return result
     }
