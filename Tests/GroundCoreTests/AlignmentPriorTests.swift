@@ -60,6 +60,8 @@ final class AlignmentPriorTests: XCTestCase {
         XCTAssertLessThan(posterior.startProbability(word: 0, frame: 5), 0.01)
         XCTAssertEqual(posterior.startProbability(word: 0, frame: 4 + AlignmentPrior.Posteriors.neighbourhood + 1), 0)
         XCTAssertEqual(posterior.startProbability(word: 2, frame: 20), posterior.startProbability(word: 3, frame: 20))
+        XCTAssertGreaterThan(posterior.endProbability(word: 3, frame: 22), 0.99)
+        XCTAssertEqual(posterior.endProbability(word: 2, frame: 20), posterior.startProbability(word: 2, frame: 20))
         // Text that cannot fit (more characters than frames) gives no anchors.
         let short = logits.withUnsafeBufferPointer {
             AlignmentPrior.posteriors(logits: $0.baseAddress!, frames: 2, classes: classes, words: [[1, 2, 3]])

@@ -13,8 +13,9 @@ import Foundation
 ///     t_i = argmax_{t ∈ [max(a_i − ℓ − w, t_{i−1} + δ), a_i − ℓ + w]} s_t + α · log(ε + P_i(t + ℓ))
 ///
 /// where s_t is log λ_t (Poisson) or the logit (binary) — both monotone in the head's belief —
-/// and ℓ the prior's lag: CTC emits a label once its sound is under way, so the mode trails the
-/// onset (by a median 30–60 ms on development speech). Without a prior (α = 0, ℓ = 0) this is the
+/// and ℓ the prior's lag: CTC emits a label once its sound is under way, so the mode of a word's
+/// first emission trails its onset (by a median 30–60 ms on development speech), and the mode of
+/// its last emission precedes its offset (ℓ < 0 for ends). Without a prior (α = 0, ℓ = 0) this is the
 /// head's best frame within ±w of a_i. The chosen frame is refined to sub-frame precision by the
 /// vertex of the parabola through the combined scores at t − 1, t, t + 1 (clamped to the frame),
 /// so times are not quantised to frame centres. README, "Learning to use the text", has the
@@ -24,7 +25,7 @@ public enum GuidedPeaks {
     public struct AnchorPrior {
         /// α: weight of log P_i(t) against the head's score.
         public var weight: Double
-        /// ℓ: frames by which the prior's modes trail the onsets.
+        /// ℓ: frames by which the prior's modes trail the events (negative: precede them).
         public var lag: Int
         /// P_i(t) for event i at frame t.
         public var probability: (_ event: Int, _ frame: Int) -> Double

@@ -32,10 +32,12 @@ public final class Grounder: @unchecked Sendable {
     public var transcriptDecoding = TranscriptDecoding.guided
     /// Frames searched on each side of the prior's lag-corrected anchor (±80 ms at 40 ms frames).
     public var guidedWindow = 2
-    /// α and ℓ of `GuidedPeaks.AnchorPrior` for word starts, chosen on the development sets
-    /// (synthetic `dev`, speechocean `test`); README, "Learning to use the text".
+    /// α of `GuidedPeaks.AnchorPrior`, and its lag ℓ for starts and for ends, chosen on the
+    /// development sets (synthetic `dev`, speechocean `test`); README, "Learning to use the text".
+    /// A word's first label is emitted after its onset (ℓ = 1), its last before its offset (ℓ = −1).
     public var guidedPriorWeight = 0.15
-    public var guidedPriorLag = 1
+    public var guidedStartLag = 1
+    public var guidedEndLag = -1
 
     public init(model: GroundingModel, name: String) throws {
         self.model = model
@@ -151,13 +153,17 @@ public final class Grounder: @unchecked Sendable {
         guard let prior = workspace.priorPosteriors, prior.wordStarts.count == words.count else { return nil }
         let frameDuration = config.frameDuration
         let separation = Self.minimumWordDuration / frameDuration
-        let anchorPrior = GuidedPeaks.AnchorPrior(weight: guidedPriorWeight, lag: guidedPriorLag) { word, frame in
+        let startPrior = GuidedPeaks.AnchorPrior(weight: guidedPriorWeight, lag: guidedStartLag) { word, frame in
             prior.startProbability(word: word, frame: frame)
         }
+        let endPrior = GuidedPeaks.AnchorPrior(weight: guidedPriorWeight, lag: guidedEndLag) { word, frame in
+            prior.endProbability(word: word, frame: frame)
+        }
         let startFrames = GuidedPeaks.positions(
-            scores: starts, anchors: prior.wordStarts, window: guidedWindow, separation: separation, prior: anchorPrior)
+            scores: starts, anchors: prior.wordStarts, window: guidedWindow, separation: separation, prior: startPrior)
         let endFrames = GuidedPeaks.positions(
-            scores: ends, anchors: prior.wordEnds, window: guidedWindow, notBefore: startFrames.map { $0 + separation })
+            scores: ends, anchors: prior.wordEnds, window: guidedWindow, notBefore: startFrames.map { $0 + separation },
+            prior: endPrior)
         return words.indices.map { i in
             // A word ends by the time the next one starts.
             let end = i + 1 < words.count ? min(endFrames[i], startFrames[i + 1]) : endFrames[i]

@@ -58,16 +58,30 @@ public enum AlignmentPrior {
         public var wordEnds: [Int] = []
         /// P(start_i within one frame of `wordStarts[i]`): how sure the prior is of word i's place.
         public var wordStartConfidence: [Double] = []
-        /// P(start_i = t) for t within ±`neighbourhood` frames of `wordStarts[i]` (index
-        /// t − wordStarts[i] + neighbourhood), for decoding; the full rows would cost frames × words.
+        /// P(start_i = t) and P(end_i = t) for t within ±`neighbourhood` frames of word i's mode
+        /// (index t − mode + neighbourhood), for decoding; the full rows would cost frames × words.
         public var wordStartNeighbourhoods: [[Double]] = []
+        public var wordEndNeighbourhoods: [[Double]] = []
         public static let neighbourhood = 6
 
-        /// P(start_i = t); 0 outside the stored neighbourhood of word i's anchor.
+        /// P(start_i = t); 0 outside the stored neighbourhood of word i's start mode.
         public func startProbability(word i: Int, frame t: Int) -> Double {
-            let index = t - wordStarts[i] + Self.neighbourhood
-            let row = wordStartNeighbourhoods[i]
+            Self.probability(wordStartNeighbourhoods[i], mode: wordStarts[i], frame: t)
+        }
+
+        /// P(end_i = t); 0 outside the stored neighbourhood of word i's end mode.
+        public func endProbability(word i: Int, frame t: Int) -> Double {
+            Self.probability(wordEndNeighbourhoods[i], mode: wordEnds[i], frame: t)
+        }
+
+        private static func probability(_ row: [Double], mode: Int, frame: Int) -> Double {
+            let index = frame - mode + neighbourhood
             return row.indices.contains(index) ? row[index] : 0
+        }
+
+        /// The values of `row` within ±`neighbourhood` of `mode`, 0 beyond the row.
+        static func neighbourhood(of row: [Double], around mode: Int) -> [Double] {
+            (mode - neighbourhood...mode + neighbourhood).map { row.indices.contains($0) ? row[$0] : 0 }
         }
     }
 
@@ -75,19 +89,23 @@ public enum AlignmentPrior {
         var result = spelledPosteriors(logits: logits, frames: frames, classes: classes, words: allWords.filter { !$0.isEmpty })
         // A word without CTC labels (no letter or digit) sits where the next spelled word starts.
         guard !result.wordStarts.isEmpty else { return result }
-        var starts: [Int] = [], ends: [Int] = [], confidence: [Double] = [], neighbourhoods: [[Double]] = [], spelled = 0
+        var starts: [Int] = [], ends: [Int] = [], confidence: [Double] = []
+        var startNeighbourhoods: [[Double]] = [], endNeighbourhoods: [[Double]] = [], spelled = 0
         for word in allWords {
             let index = min(spelled, result.wordStarts.count - 1)
             starts.append(result.wordStarts[index])
-            ends.append(word.isEmpty ? result.wordStarts[index] : result.wordEnds[index])
             confidence.append(word.isEmpty ? 0 : result.wordStartConfidence[index])
-            neighbourhoods.append(result.wordStartNeighbourhoods[index])
+            startNeighbourhoods.append(result.wordStartNeighbourhoods[index])
+            // An unspelled word ends where it starts.
+            ends.append(word.isEmpty ? result.wordStarts[index] : result.wordEnds[index])
+            endNeighbourhoods.append(word.isEmpty ? result.wordStartNeighbourhoods[index] : result.wordEndNeighbourhoods[index])
             if !word.isEmpty { spelled += 1 }
         }
         result.wordStarts = starts
         result.wordEnds = ends
         result.wordStartConfidence = confidence
-        result.wordStartNeighbourhoods = neighbourhoods
+        result.wordStartNeighbourhoods = startNeighbourhoods
+        result.wordEndNeighbourhoods = endNeighbourhoods
         return result
     }
 
@@ -163,7 +181,7 @@ public enum AlignmentPrior {
             let first = 2 * (offset + 1), lastState = 2 * (offset + word.count)
             offset += word.count
             var bestStart = (probability: -1.0, frame: 0), bestEnd = (probability: -1.0, frame: 0)
-            var wordStart = [Double](repeating: 0, count: frames)
+            var wordStart = [Double](repeating: 0, count: frames), wordEnd = [Double](repeating: 0, count: frames)
             for t in 0..<frames {
                 // Enter `first` at t from a different state (or start there at t = 0).
                 var entry = minusInfinity
@@ -186,15 +204,15 @@ public enum AlignmentPrior {
                 }
                 let end = exp(alpha[t * states + lastState] + exit - logZ)
                 result.ends[t] += end
+                wordEnd[t] = end
                 if end > bestEnd.probability { bestEnd = (end, t) }
             }
             result.wordStarts.append(bestStart.frame)
             result.wordEnds.append(bestEnd.frame)
             result.wordStartConfidence.append(
                 wordStart[max(0, bestStart.frame - 1)...min(last, bestStart.frame + 1)].reduce(0, +))
-            let reach = Posteriors.neighbourhood
-            result.wordStartNeighbourhoods.append(
-                (bestStart.frame - reach...bestStart.frame + reach).map { wordStart.indices.contains($0) ? wordStart[$0] : 0 })
+            result.wordStartNeighbourhoods.append(Posteriors.neighbourhood(of: wordStart, around: bestStart.frame))
+            result.wordEndNeighbourhoods.append(Posteriors.neighbourhood(of: wordEnd, around: bestEnd.frame))
         }
         return result
     }
