@@ -1,52 +1,53 @@
 #!/usr/bin/env bash
-# Reproduces the bundled default model (Poisson head, CTC alignment prior, 4.0 M parameters) from
-# scratch on a 2-core CPU, then evaluates it and installs it as the bundled model:
+# Reproduces the bundled default model (Poisson head, phone CTC alignment prior, 4.0 M parameters)
+# from scratch on a 2-core CPU, then evaluates it and installs it as the bundled model:
 #
-#   bash scripts/train-default.sh [--work /work/data] [--runs runs] [--install] [--head binary] [--phones]
+#   bash scripts/train-default.sh [--work /work/data] [--runs runs] [--install] [--head binary] [--characters]
 #
-# --head binary trains the binary-head comparison model (paper Table 2 analogue) with the same
-# data, steps and schedule into RUNS/binary-stage1..3 (never installed).
-# --phones gives the CTC head phone targets from the CMU dictionary (Debian pocketsphinx-en-us;
-# runs RUNS/phones-stage1..3; stage 1 is experiment d-prior-phones): the candidate next default.
+# Stage 1 (6,000 steps, 30–50 min): 3 h of synthetic speech (seed 1) + speechocean762 `train`, phone
+# CTC targets from the CMU dictionary (Debian pocketsphinx-en-us; characters for unlisted words).
+# Stage 2 (2,000 steps from stage 1's weights, peak rate 2e-4, ~10 min): more real speech (55 % of
+# batches from speechocean762 `train`), 16 h more synthetic speech (seed 7, broader vocabulary) and
+# the `all` task (every occurrence of a word, so Λ(T) counts them for `--occurrence all`).
+# Every stage evaluates periodically on synthetic `dev` and speechocean `test` and resumes where it
+# stopped when the script is run again. --install stores the final model in f16 at
+# Sources/GroundCLI/Resources/ground-default.ground and writes its evaluation report next to it.
 #
-# Stage 1 (6,000 steps, ~30 min): 3 h of synthetic speech (seed 1) + speechocean762 `train`.
-# Stage 2 (8,000 steps from stage 1's weights, fresh schedule at half the peak rate): adds 16 h
-# of synthetic speech with a broader vocabulary (seed 7).
-# Stage 3 (1,500 steps from stage 2's weights, peak rate 2e-4): adds the `all` task (every
-# occurrence of a word, so Λ(T) counts them for `--occurrence all`).
-# Every stage evaluates periodically on synthetic `dev` and speechocean `test`; every stage
-# resumes where it stopped when the script is run again. --install copies the final model,
-# stored in f16, to Sources/GroundCLI/Resources/ground-default.ground and writes its evaluation
-# report next to it.
+# --characters runs the previous character pipeline instead (RUNS/default-stage1..3: stage 1 as
+# above without phones, stage 2 8,000 steps with the 16 h set, stage 3 1,500 steps with `all`;
+# ~90 min), the one the Poisson-vs-binary comparison was made with; --head binary trains the
+# binary-head model of either pipeline with the same data and schedule (never installed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-WORK=/work/data RUNS=runs INSTALL=0 HEAD=poisson PHONES=0
+WORK=/work/data RUNS=runs INSTALL=0 HEAD=poisson CHARACTERS=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --work) WORK="$2"; shift 2 ;;
     --runs) RUNS="$2"; shift 2 ;;
     --install) INSTALL=1; shift ;;
     --head) HEAD="$2"; shift 2 ;;
-    --phones) PHONES=1; shift ;;
+    --characters) CHARACTERS=1; shift ;;
     -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) echo "train-default: unknown option $1" >&2; exit 2 ;;
   esac
 done
 case "$HEAD" in
-  poisson) NAME=default ;;
-  binary) NAME=binary; [ "$INSTALL" = 0 ] || { echo "train-default: only the Poisson model is installed" >&2; exit 2; } ;;
+  poisson|binary) ;;
   *) echo "train-default: --head must be poisson or binary" >&2; exit 2 ;;
 esac
-STAGE1_EXTRA=()
-if [ "$PHONES" = 1 ]; then
-  NAME="phones"; [ "$HEAD" = poisson ] || NAME="phones-$HEAD"
+if [ "$INSTALL" = 1 ] && { [ "$HEAD" != poisson ] || [ "$CHARACTERS" = 1 ]; }; then
+  echo "train-default: only the Poisson phone model is installed" >&2; exit 2
+fi
+if [ "$CHARACTERS" = 1 ]; then
+  NAME=default; [ "$HEAD" = poisson ] || NAME=binary
+else
+  NAME=phones; [ "$HEAD" = poisson ] || NAME=phones-binary
   LEXICON=/usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict
   if [ ! -f "$LEXICON" ]; then
     [ "$(id -u)" -eq 0 ] || { echo "train-default: needs pocketsphinx-en-us (run as root or install it)" >&2; exit 1; }
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pocketsphinx-en-us >/dev/null
   fi
-  STAGE1_EXTRA=(--lexicon "$LEXICON")
 fi
 SHARED=../shared/data
 [ -f "$SHARED/speechocean762-silver/manifest.jsonl" ] || { echo "train-default: needs $SHARED (speechocean762-silver, ljspeech-mfa)" >&2; exit 1; }
@@ -58,6 +59,7 @@ bash scripts/make-synthetic.sh --out "$WORK/synthetic20" --hours 16 --seed 7 --d
 
 SO="$SHARED/speechocean762-silver/manifest.jsonl"
 DEV="$WORK/synthetic/manifest.jsonl@dev,$SO@test"
+ALL_TASKS=transcript:1,query:1,absent:0.2,partial:0.5,all:0.4
 
 # Runs `ground train` for one stage, resuming its checkpoint when there is one.
 stage() {
@@ -70,26 +72,36 @@ stage() {
 }
 
 start=$(date +%s)
-stage "$RUNS/$NAME-stage1" --data "$WORK/synthetic/manifest.jsonl@train:0.6,$SO@train:0.4" --steps 6000 --batch 16 --eval-every 500 "${STAGE1_EXTRA[@]}"
-stage "$RUNS/$NAME-stage2" --init "$RUNS/$NAME-stage1/model.ground" \
-  --data "$WORK/synthetic/manifest.jsonl@train:0.2,$WORK/synthetic20/manifest.jsonl@train:0.4,$SO@train:0.4" \
-  --steps 8000 --batch 16 --lr 0.0005 --warmup 300 --eval-every 1000
-stage "$RUNS/$NAME-stage3" --init "$RUNS/$NAME-stage2/model.ground" \
-  --data "$WORK/synthetic/manifest.jsonl@train:0.2,$WORK/synthetic20/manifest.jsonl@train:0.4,$SO@train:0.4" \
-  --tasks transcript:1,query:1,absent:0.2,partial:0.5,all:0.4 --steps 1500 --batch 16 --lr 0.0002 --warmup 100 --eval-every 500
+if [ "$CHARACTERS" = 1 ]; then
+  stage "$RUNS/$NAME-stage1" --data "$WORK/synthetic/manifest.jsonl@train:0.6,$SO@train:0.4" --steps 6000 --batch 16 --eval-every 500
+  stage "$RUNS/$NAME-stage2" --init "$RUNS/$NAME-stage1/model.ground" \
+    --data "$WORK/synthetic/manifest.jsonl@train:0.2,$WORK/synthetic20/manifest.jsonl@train:0.4,$SO@train:0.4" \
+    --steps 8000 --batch 16 --lr 0.0005 --warmup 300 --eval-every 1000
+  stage "$RUNS/$NAME-stage3" --init "$RUNS/$NAME-stage2/model.ground" \
+    --data "$WORK/synthetic/manifest.jsonl@train:0.2,$WORK/synthetic20/manifest.jsonl@train:0.4,$SO@train:0.4" \
+    --tasks "$ALL_TASKS" --steps 1500 --batch 16 --lr 0.0002 --warmup 100 --eval-every 500
+  FINAL="$RUNS/$NAME-stage3"
+else
+  stage "$RUNS/$NAME-stage1" --data "$WORK/synthetic/manifest.jsonl@train:0.6,$SO@train:0.4" --steps 6000 --batch 16 \
+    --eval-every 500 --lexicon "$LEXICON"
+  stage "$RUNS/$NAME-stage2" --init "$RUNS/$NAME-stage1/model.ground" \
+    --data "$WORK/synthetic/manifest.jsonl@train:0.15,$WORK/synthetic20/manifest.jsonl@train:0.3,$SO@train:0.55" \
+    --tasks "$ALL_TASKS" --steps 2000 --batch 16 --lr 0.0002 --warmup 100 --eval-every 500
+  FINAL="$RUNS/$NAME-stage2"
+fi
 echo "train-default: training took $(( $(date +%s) - start )) s" >&2
 
-MODEL="$RUNS/$NAME-stage3/model.ground"
+MODEL="$FINAL/model.ground"
 # Evaluation: real speech, unseen synthetic voices, and 30-60 s clips for length generalisation.
 bash scripts/make-synthetic.sh --out "$WORK/synthetic-long" --long-clips --hours 0 --dev-hours 0.3 --heldout-hours 0.3 --seed 2
 LONG="$WORK/synthetic-long/manifest.jsonl"
 "$GROUND" eval --model "$MODEL" --limit 300 --quiet \
   --data "$SHARED/ljspeech-mfa/manifest.jsonl,$SO@test,$WORK/synthetic/manifest.jsonl@heldout,$LONG@dev,$LONG@heldout" \
-  --report "$RUNS/$NAME-stage3/eval.json" | tee "$RUNS/$NAME-stage3/eval.txt"
+  --report "$FINAL/eval.json" | tee "$FINAL/eval.txt"
 
 if [ "$INSTALL" = 1 ]; then
   mkdir -p Sources/GroundCLI/Resources
   "$GROUND" convert "$MODEL" --precision f16 --output Sources/GroundCLI/Resources/ground-default.ground
-  cp "$RUNS/$NAME-stage3/eval.txt" Sources/GroundCLI/Resources/ground-default.eval.txt
+  cp "$FINAL/eval.txt" Sources/GroundCLI/Resources/ground-default.eval.txt
   echo "train-default: installed Sources/GroundCLI/Resources/ground-default.ground" >&2
 fi
