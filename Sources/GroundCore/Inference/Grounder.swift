@@ -8,8 +8,9 @@ import Foundation
 /// starts. Binary head: the top-k frames of each channel by probability, at frame centres (§2.1).
 /// Transcripts on a model with the alignment prior are read by prior-guided peaks instead
 /// (`GuidedPeaks`; `transcriptDecoding = .head` restores the paper's extractors): each word's
-/// start is the head's best frame near the prior's anchor for that word, and its score is the
-/// prior's probability that the word starts within one frame of that anchor.
+/// start is the best frame near the prior's lag-corrected anchor by the head's score plus the
+/// prior's log-probability, and its score is the prior's probability that the word starts within
+/// one frame of that anchor.
 /// Every word gets at least `minimumWordDuration`, clipped to the audio.
 public final class Grounder: @unchecked Sendable {
     public let model: GroundingModel
@@ -76,15 +77,15 @@ public final class Grounder: @unchecked Sendable {
         let channels = config.headChannels
         let column = { (channel: Int) -> [Float] in (0..<frames).map { logits[$0 * channels + min(channel, channels - 1)] } }
         let starts = column(0), ends = column(1)
+        // Poisson head: one posterior over the start intensity gives both Λ(T) and the modes.
+        let startPosterior = config.head == .poisson ? PosteriorMode(logIntensity: starts) : nil
 
         let words: [String]
         var expectedCount: Double?
         var count: Int
         switch task {
         case .wordQuery(let query, let occurrence):
-            if config.head == .poisson {
-                expectedCount = PosteriorMode(logIntensity: starts).expectedCount
-            }
+            expectedCount = startPosterior?.expectedCount
             switch occurrence {
             case .index: count = 1
             case .all:
@@ -111,28 +112,26 @@ public final class Grounder: @unchecked Sendable {
                                       duration: duration, offset: timeOffset)
         {
             stamps = guided
+        } else if let startPosterior {
+            // Poisson head: posterior modes of the order statistics (eqs. 6–8).
+            let endPosterior = PosteriorMode(logIntensity: ends)
+            for i in stride(from: 1, through: count, by: 1) {
+                let start = startPosterior.mode(event: i, of: count)
+                let end = endPosterior.mode(event: i, of: count, notBefore: start)
+                stamps.append(timestamp(
+                    words[i - 1], start: start * frameDuration, end: end * frameDuration, duration: duration,
+                    offset: timeOffset, score: startPosterior.confidence(at: start, event: i, of: count)))
+            }
         } else {
-            switch config.head {
-            case .poisson:
-                let startPosterior = PosteriorMode(logIntensity: starts)
-                let endPosterior = PosteriorMode(logIntensity: ends)
-                for i in stride(from: 1, through: count, by: 1) {
-                    let start = startPosterior.mode(event: i, of: count)
-                    let end = endPosterior.mode(event: i, of: count, notBefore: start)
-                    stamps.append(timestamp(
-                        words[i - 1], start: start * frameDuration, end: end * frameDuration, duration: duration,
-                        offset: timeOffset, score: startPosterior.confidence(at: start, event: i, of: count)))
-                }
-            case .binary:
-                let probabilities = starts.map { Float(BinaryHead.sigmoid(Double($0))) }
-                let endProbabilities = ends.map { Float(BinaryHead.sigmoid(Double($0))) }
-                let startFrames = probabilities.withUnsafeBufferPointer { TopK.frames(scores: $0.baseAddress!, count: frames, k: count) }
-                let endFrames = endProbabilities.withUnsafeBufferPointer { TopK.frames(scores: $0.baseAddress!, count: frames, k: count) }
-                for (i, frame) in startFrames.enumerated() {
-                    let start = (Double(frame) + 0.5) * frameDuration
-                    let end = i < endFrames.count ? (Double(endFrames[i]) + 0.5) * frameDuration : start
-                    stamps.append(timestamp(words[i], start: start, end: end, duration: duration, offset: timeOffset, score: Double(probabilities[frame])))
-                }
+            // Binary head: the top-k frames by probability (§2.1).
+            let probabilities = starts.map { Float(BinaryHead.sigmoid(Double($0))) }
+            let endProbabilities = ends.map { Float(BinaryHead.sigmoid(Double($0))) }
+            let startFrames = probabilities.withUnsafeBufferPointer { TopK.frames(scores: $0.baseAddress!, count: frames, k: count) }
+            let endFrames = endProbabilities.withUnsafeBufferPointer { TopK.frames(scores: $0.baseAddress!, count: frames, k: count) }
+            for (i, frame) in startFrames.enumerated() {
+                let start = (Double(frame) + 0.5) * frameDuration
+                let end = i < endFrames.count ? (Double(endFrames[i]) + 0.5) * frameDuration : start
+                stamps.append(timestamp(words[i], start: start, end: end, duration: duration, offset: timeOffset, score: Double(probabilities[frame])))
             }
         }
         return GroundingResult(
