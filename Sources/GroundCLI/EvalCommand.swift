@@ -7,7 +7,6 @@ enum EvalCommand {
     static let parser = ArgumentParser(options: [
         .option("model", short: "m", value: "PATH", default: "$GROUND_MODEL, else the bundled model", help: "model file"),
         .option("decoding", value: "guided|head", default: "guided", help: "transcript decoding: prior-guided peaks, or the head's own extractor"),
-        .option("subframe", value: "offsets|extractor", default: "offsets", help: "place events inside frames by the model's offset outputs (when it has them) or by the extractor"),
         .option("data", value: "PATH[@SPLIT],...", help: "manifests to evaluate on"),
         .option("limit", value: "N", help: "at most N utterances per manifest"),
         .option("report", value: "PATH", help: "also write the figures as JSON here"),
@@ -36,11 +35,6 @@ enum EvalCommand {
         let destination = try parsed.value("report").map { try OutputDestination(path: $0) }
         let grounder = try Grounder(path: modelPath)
         grounder.transcriptDecoding = decoding
-        switch parsed.value("subframe") ?? "offsets" {
-        case "offsets": grounder.useSubframeOffsets = true
-        case "extractor": grounder.useSubframeOffsets = false
-        default: throw UsageError("--subframe must be offsets or extractor")
-        }
         let progress = Progress(quiet: parsed.has("quiet"))
         var reports: [[String: Any]] = []
         for spec in specs {

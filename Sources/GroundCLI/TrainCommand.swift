@@ -19,8 +19,6 @@ enum TrainCommand {
         .option("ctc-weight", value: "W", default: "0.5", help: "weight of the encoder's CTC loss (with --ctc)"),
         .flag("ctc", help: "add a CTC character head to the encoder"),
         .flag("prior", help: "feed the decoder the CTC alignment prior of the task's text (implies --ctc)"),
-        .flag("offsets", help: "add sub-frame offset outputs to the head (an --init model without them is widened)"),
-        .option("offset-weight", value: "W", default: "1", help: "weight of the sub-frame offset loss (with --offsets)"),
         .option("lexicon", value: "PATH", help: "CMU-format pronouncing dictionary: the CTC head emits phones for its words (stored in the model)"),
         .option("max-seconds", value: "S", default: "15", help: "longest training clip"),
         .option("seed", value: "N", default: "1", help: "initialisation and data order"),
@@ -67,10 +65,6 @@ enum TrainCommand {
         config.head = head
         config.ctcHead = parsed.has("ctc") || parsed.has("prior")
         config.alignmentPrior = parsed.has("prior")
-        config.subframeOffsets = parsed.has("offsets")
-        guard let offsetWeight = Double(parsed.value("offset-weight") ?? "1"), offsetWeight >= 0 else {
-            throw UsageError("--offset-weight must be ≥ 0")
-        }
         if let lexicon = parsed.value("lexicon") {
             guard config.ctcHead else { throw UsageError("--lexicon needs --ctc or --prior") }
             config.pronunciations = try Pronunciations(cmuDictionaryAt: lexicon)
@@ -98,16 +92,9 @@ enum TrainCommand {
             }
             if let initPath = parsed.value("init") {
                 guard !parsed.has("lexicon") else { throw UsageError("--lexicon cannot change an --init model's CTC labels") }
-                let file = try ModelFile.read(path: initPath)
-                guard file.config.head == head, file.config.alignmentPrior == config.alignmentPrior else {
-                    throw UsageError("--head and --prior must match the --init model's (\(file.config.head.rawValue), prior \(file.config.alignmentPrior))")
-                }
-                if config.subframeOffsets, !file.config.subframeOffsets {
-                    var widened = file.config
-                    widened.subframeOffsets = true
-                    model = try GroundingModel(config: widened, seed: seed, widening: file, path: initPath)
-                } else {
-                    model = try GroundingModel(file: file, path: initPath)
+                model = try GroundingModel(file: try ModelFile.read(path: initPath), path: initPath)
+                guard model.config.head == head, model.config.alignmentPrior == config.alignmentPrior else {
+                    throw UsageError("--head and --prior must match the --init model's (\(model.config.head.rawValue), prior \(model.config.alignmentPrior))")
                 }
             } else {
                 model = try GroundingModel(config: config, seed: seed)
@@ -129,8 +116,7 @@ enum TrainCommand {
 
         let schedule = LearningRateSchedule(peak: rate, floor: rate / 20, warmupSteps: warmup, totalSteps: steps)
         let trainer = Trainer(
-            model: model, schedule: schedule,
-            lossFunction: FrameLoss(head: head, countWeight: countWeight, offsetWeight: offsetWeight),
+            model: model, schedule: schedule, lossFunction: FrameLoss(head: head, countWeight: countWeight),
             hyperparameters: hyperparameters, optimizer: optimizer, threads: threads)
         trainer.ctcWeight = ctcWeight
         let metadata = [
@@ -138,7 +124,6 @@ enum TrainCommand {
             "size": sizeName, "seed": String(seed), "ctc": String(config.ctcHead), "prior": String(config.alignmentPrior),
             "ctc_weight": String(ctcWeight), "steps": String(steps), "batch": String(batch), "lr": String(rate),
             "init": parsed.value("init") ?? "none", "lexicon": parsed.value("lexicon") ?? "none",
-            "offsets": String(model.config.subframeOffsets), "offset_weight": String(offsetWeight),
         ]
         let log = try LogFile(path: logPath, append: parsed.has("resume"))
         if !parsed.has("resume") {

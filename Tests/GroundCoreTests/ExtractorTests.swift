@@ -136,18 +136,6 @@ final class GuidedPeaksTests: XCTestCase {
         XCTAssertEqual(weightless, GuidedPeaks.positions(scores: scores, anchors: [15], window: 2))
     }
 
-    /// An offset refinement replaces the parabola, and the ordering bounds still apply to its result.
-    func testOffsetRefinement() {
-        var scores = [Float](repeating: -5, count: 30)
-        scores[10] = 1; scores[20] = 1
-        let refine = { (frame: Int) in OffsetHead.position(frame: frame, offset: frame == 10 ? -0.4 : -12) }
-        let positions = GuidedPeaks.positions(scores: scores, anchors: [10, 20], window: 1, separation: 0.25, refine: refine)
-        XCTAssertEqual(positions[0], 10.1, accuracy: 1e-6)
-        XCTAssertEqual(positions[1], 18, accuracy: 1e-9)  // 20.5 − 2.5 (clamped offset), after word 1
-        let crowded = GuidedPeaks.positions(scores: scores, anchors: [10, 11], window: 0, separation: 0.25) { _ in 10.1 }
-        XCTAssertEqual(crowded[1], 10.35, accuracy: 1e-9)  // not before the previous word + separation
-    }
-
     /// Sub-frame refinement recovers the vertex of a sampled parabola: s(t) = −(t + 0.5 − c)²
     /// sampled at frame centres peaks at c.
     func testParabolaVertex() {

@@ -12,7 +12,6 @@ final class HeadLossTests: XCTestCase {
         PoissonHead.loss(logIntensity: $0, frames: $1, events: $2, countWeight: 0.7, gradient: $3)
     }
     let binary: Loss = { BinaryHead.loss(logits: $0, frames: $1, events: $2, gradient: $3) }
-    let offsets: Loss = { OffsetHead.loss(offsets: $0, frames: $1, events: $2, gradient: $3) }
 
     func checkGradient(_ loss: Loss, frames: Int, events: [Double], seed: UInt64, line: UInt = #line) {
         var generator = SplitMix64(seed: seed)
@@ -46,54 +45,6 @@ final class HeadLossTests: XCTestCase {
         checkGradient(binary, frames: 20, events: [7.2], seed: 6)
         checkGradient(binary, frames: 20, events: [0, 3.3, 3.9, 19.99], seed: 7)
         checkGradient(binary, frames: 20, events: [], seed: 8)
-    }
-
-    /// The Huber loss has a kink at |r| = β: values from the generator (uniform in ±4) land on
-    /// either side of it but not within ε of it.
-    func testOffsetGradient() {
-        checkGradient(offsets, frames: 1, events: [0.3], seed: 11)
-        checkGradient(offsets, frames: 20, events: [7.2], seed: 12)
-        checkGradient(offsets, frames: 20, events: [0, 3.3, 4.1, 19.99], seed: 13)  // neighbours compete, edges
-        checkGradient(offsets, frames: 20, events: [], seed: 14)
-    }
-
-    /// Targets point from each frame within 2 frames of an event to it; the nearer event wins.
-    func testOffsetTargetsAndLossByHand() {
-        let targets = OffsetHead.targets(events: [2.25, 3.0], frames: 8)
-        // Frames 0…4 near 2.25 (frame 2), frames 1…5 near 3.0 (frame 3): nearest wins.
-        XCTAssertEqual(targets.map { $0 ?? 99 }, [1.75, 0.75, -0.25, -0.5, -1.5, -2.5, 99, 99])
-        // Offsets all 0 for one event at 2.25: |r| = 1.75, 0.75, 0.25 (= β: linear), 1.25, 2.25 ⇒ Σ(|r| − β/2).
-        let zeros = [Float](repeating: 0, count: 8)
-        let loss = zeros.withUnsafeBufferPointer { OffsetHead.loss(offsets: $0.baseAddress!, frames: 8, events: [2.25], gradient: nil) }
-        XCTAssertEqual(loss, (1.75 + 0.75 + 0.25 + 1.25 + 2.25) - 5 * 0.125, accuracy: 1e-9)
-        XCTAssertEqual(OffsetHead.position(frame: 4, offset: -1.5), 3)
-        XCTAssertEqual(OffsetHead.position(frame: 4, offset: 9), 7)  // clamped to radius + ½
-    }
-
-    /// With offsets, FrameLoss adds the offset loss of channel c in column 2 + c, and the event
-    /// losses are unchanged.
-    func testFrameLossWithOffsetColumns() {
-        var generator = SplitMix64(seed: 3)
-        let frames = 10
-        let logits = (0..<(frames * 4)).map { _ in Float(generator.nextUnitDouble() * 2 - 1) }
-        let events: [[Double]] = [[1.2, 5.5], [2.0, 7.9]]
-        let loss = FrameLoss(head: .poisson, countWeight: 0.1, offsetWeight: 0.5)
-        var gradient = [Float](repeating: 0, count: logits.count)
-        let total = logits.withUnsafeBufferPointer { z in
-            gradient.withUnsafeMutableBufferPointer {
-                loss.loss(logits: z.baseAddress!, frames: frames, channels: 4, events: events, offsets: true, frameDuration: 1, gradient: $0.baseAddress!)
-            }
-        }
-        let eventsOnly = logits.withUnsafeBufferPointer {
-            loss.loss(logits: $0.baseAddress!, frames: frames, channels: 4, events: events, frameDuration: 1, gradient: nil)
-        }
-        let offsetTerms = (0..<2).map { c in
-            logits.withUnsafeBufferPointer { OffsetHead.loss(offsets: $0.baseAddress! + 2 + c, frames: frames, stride: 4, events: events[c], gradient: nil) }
-        }
-        XCTAssertEqual(total, eventsOnly + 0.5 * (offsetTerms[0] + offsetTerms[1]), accuracy: 1e-9)
-        // Offset columns get gradient only near events: frame 9 is 1 frame from 7.9 (ends) but 3.5 from 5.5 (starts).
-        XCTAssertEqual(gradient[9 * 4 + 2], 0)
-        XCTAssertNotEqual(gradient[9 * 4 + 3], 0)
     }
 
     /// Eq. 5 by hand: λ = (1, 2, 1), one event in frame 1 ⇒ ℒ = −log 2 + log 4 = log 2.

@@ -164,29 +164,6 @@ final class ModelTests: XCTestCase {
         }
     }
 
-    /// Widening a trained model for sub-frame offsets keeps its event outputs exactly.
-    func testWideningForOffsetsKeepsTheEventChannels() throws {
-        let config = Self.tinyConfig()
-        let model = try GroundingModel(config: config, seed: 5)
-        var wideConfig = config
-        wideConfig.subframeOffsets = true
-        let wide = try GroundingModel(config: wideConfig, seed: 9, widening: model.file())
-        XCTAssertEqual(wide.layout.head.outputs, 4)
-        let example = Self.example(frames: 12, config: config, seed: 3, events: [0.2])
-        let narrow = model.forward(features: example.features, tokens: example.tokens,
-                                   workspace: ModelWorkspace(config: config, frames: 12, tokens: example.tokens.count, training: false)).array
-        let widened = wide.forward(features: example.features, tokens: example.tokens,
-                                   workspace: ModelWorkspace(config: wideConfig, frames: 12, tokens: example.tokens.count, training: false)).array
-        for t in 0..<12 {
-            XCTAssertEqual(widened[t * 4], narrow[t * 2])
-            XCTAssertEqual(widened[t * 4 + 1], narrow[t * 2 + 1])
-        }
-        // A file that differs by more than added head outputs is refused.
-        var other = config
-        other.modelDim = 32
-        XCTAssertThrowsError(try GroundingModel(config: wideConfig, seed: 9, widening: try GroundingModel(config: other, seed: 1).file()))
-    }
-
     func testMissingOrMisshapenTensorIsRejected() throws {
         let model = try GroundingModel(config: Self.tinyConfig(), seed: 5)
         var file = model.file()

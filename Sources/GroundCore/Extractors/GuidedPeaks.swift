@@ -17,9 +17,8 @@ import Foundation
 /// first emission trails its onset (by a median 30–60 ms on development speech), and the mode of
 /// its last emission precedes its offset (ℓ < 0 for ends). Without a prior (α = 0, ℓ = 0) this is the
 /// head's best frame within ±w of a_i. The chosen frame is refined to sub-frame precision by the
-/// model's offset output there (`OffsetHead`) when it has one, else by the vertex of the parabola
-/// through the combined scores at t − 1, t, t + 1 (clamped to the frame), so times are not
-/// quantised to frame centres. README, "Learning to use the text", has the
+/// vertex of the parabola through the combined scores at t − 1, t, t + 1 (clamped to the frame),
+/// so times are not quantised to frame centres. README, "Learning to use the text", has the
 /// measurements behind w, α and ℓ.
 public enum GuidedPeaks {
     /// The prior's part of the score.
@@ -50,11 +49,9 @@ public enum GuidedPeaks {
     ///     start at the same instant).
     ///   - notBefore: per-event lower bounds in frames (e.g. each word's start when placing ends).
     ///   - prior: adds α · log(ε + P_i(t + ℓ)) to the scores; nil searches the head's scores only.
-    ///   - refine: the event's position read from the chosen frame (`OffsetHead.position`); nil
-    ///     refines by the parabola through the combined scores.
     public static func positions(
         scores: [Float], anchors: [Int], window: Int, separation: Double = 0, notBefore: [Double]? = nil,
-        prior: AnchorPrior? = nil, refine: ((_ frame: Int) -> Double)? = nil
+        prior: AnchorPrior? = nil
     ) -> [Double] {
         let frames = scores.count
         guard frames > 0 else { return anchors.map { _ in 0 } }
@@ -77,14 +74,8 @@ public enum GuidedPeaks {
                 let candidate = score(t)
                 if candidate > bestScore { (best, bestScore) = (t, candidate) }
             }
-            let refined: Double
-            if let refine {
-                refined = refine(best)
-            } else {
-                let offset = best > 0 && best + 1 < frames ? vertexOffset(score(best - 1), bestScore, score(best + 1)) : 0
-                refined = Double(best) + 0.5 + offset
-            }
-            let position = max(bound, refined)
+            let offset = best > 0 && best + 1 < frames ? vertexOffset(score(best - 1), bestScore, score(best + 1)) : 0
+            let position = max(bound, Double(best) + 0.5 + offset)
             result.append(min(position, Double(frames)))
             previous = result[i]
         }

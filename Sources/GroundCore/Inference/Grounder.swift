@@ -39,10 +39,6 @@ public final class Grounder: @unchecked Sendable {
     public var guidedPriorWeight = 0.15
     public var guidedStartLag = 1
     public var guidedEndLag = -1
-    /// Place events inside their frame by the model's sub-frame offsets when it has them
-    /// (`OffsetHead`); false uses the extractors' own refinement (parabola, order-statistic mode,
-    /// frame centre).
-    public var useSubframeOffsets = true
 
     public init(model: GroundingModel, name: String) throws {
         self.model = model
@@ -78,13 +74,9 @@ public final class Grounder: @unchecked Sendable {
         let tokens = try config.vocabulary.encode(task)
         let workspace = ModelWorkspace(config: config, frames: frames, tokens: tokens.count, training: false)
         let logits = model.forward(features: features, tokens: tokens, workspace: workspace)
-        let channels = config.outputChannels, events = config.headChannels
-        let column = { (channel: Int) -> [Float] in (0..<frames).map { logits[$0 * channels + channel] } }
-        let starts = column(0), ends = column(min(1, events - 1))
-        // Event time read from frame t of each channel: by its offset output, or nil (extractor's own).
-        let offsetColumns = config.subframeOffsets && useSubframeOffsets ? (column(events), column(events + min(1, events - 1))) : nil
-        let refineStart = offsetColumns.map { columns in { (t: Int) in OffsetHead.position(frame: t, offset: columns.0[t]) } }
-        let refineEnd = offsetColumns.map { columns in { (t: Int) in OffsetHead.position(frame: t, offset: columns.1[t]) } }
+        let channels = config.headChannels
+        let column = { (channel: Int) -> [Float] in (0..<frames).map { logits[$0 * channels + min(channel, channels - 1)] } }
+        let starts = column(0), ends = column(1)
         // Poisson head: one posterior over the start intensity gives both Λ(T) and the modes.
         let startPosterior = config.head == .poisson ? PosteriorMode(logIntensity: starts) : nil
 
@@ -117,22 +109,18 @@ public final class Grounder: @unchecked Sendable {
         var stamps: [GroundingResult.Timestamp] = []
         if case .transcript = task, transcriptDecoding == .guided,
             let guided = guidedStamps(words: words, starts: starts, ends: ends, workspace: workspace,
-                                      duration: duration, offset: timeOffset, refineStart: refineStart, refineEnd: refineEnd)
+                                      duration: duration, offset: timeOffset)
         {
             stamps = guided
         } else if let startPosterior {
             // Poisson head: posterior modes of the order statistics (eqs. 6–8).
             let endPosterior = PosteriorMode(logIntensity: ends)
-            func refined(_ mode: Double, by refine: ((Int) -> Double)?) -> Double {
-                refine.map { $0(PoissonHead.frameIndex(mode, frames: frames)) } ?? mode
-            }
             for i in stride(from: 1, through: count, by: 1) {
-                let mode = startPosterior.mode(event: i, of: count)
-                let start = refined(mode, by: refineStart)
-                let end = max(start, refined(endPosterior.mode(event: i, of: count, notBefore: mode), by: refineEnd))
+                let start = startPosterior.mode(event: i, of: count)
+                let end = endPosterior.mode(event: i, of: count, notBefore: start)
                 stamps.append(timestamp(
                     words[i - 1], start: start * frameDuration, end: end * frameDuration, duration: duration,
-                    offset: timeOffset, score: startPosterior.confidence(at: mode, event: i, of: count)))
+                    offset: timeOffset, score: startPosterior.confidence(at: start, event: i, of: count)))
             }
         } else {
             // Binary head: the top-k frames by probability (§2.1).
@@ -141,8 +129,8 @@ public final class Grounder: @unchecked Sendable {
             let startFrames = probabilities.withUnsafeBufferPointer { TopK.frames(scores: $0.baseAddress!, count: frames, k: count) }
             let endFrames = endProbabilities.withUnsafeBufferPointer { TopK.frames(scores: $0.baseAddress!, count: frames, k: count) }
             for (i, frame) in startFrames.enumerated() {
-                let start = (refineStart?(frame) ?? Double(frame) + 0.5) * frameDuration
-                let end = i < endFrames.count ? (refineEnd?(endFrames[i]) ?? Double(endFrames[i]) + 0.5) * frameDuration : start
+                let start = (Double(frame) + 0.5) * frameDuration
+                let end = i < endFrames.count ? (Double(endFrames[i]) + 0.5) * frameDuration : start
                 stamps.append(timestamp(words[i], start: start, end: end, duration: duration, offset: timeOffset, score: Double(probabilities[frame])))
             }
         }
@@ -157,7 +145,7 @@ public final class Grounder: @unchecked Sendable {
     /// alignment prior or the text cannot be placed, so the head's own extractor answers.
     private func guidedStamps(
         words: [String], starts: [Float], ends: [Float], workspace: ModelWorkspace,
-        duration: Double, offset: Double, refineStart: ((Int) -> Double)?, refineEnd: ((Int) -> Double)?
+        duration: Double, offset: Double
     ) -> [GroundingResult.Timestamp]? {
         let config = model.config
         // The forward already ran the prior's forward–backward for this text.
@@ -171,11 +159,10 @@ public final class Grounder: @unchecked Sendable {
             prior.endProbability(word: word, frame: frame)
         }
         let startFrames = GuidedPeaks.positions(
-            scores: starts, anchors: prior.wordStarts, window: guidedWindow, separation: separation, prior: startPrior,
-            refine: refineStart)
+            scores: starts, anchors: prior.wordStarts, window: guidedWindow, separation: separation, prior: startPrior)
         let endFrames = GuidedPeaks.positions(
             scores: ends, anchors: prior.wordEnds, window: guidedWindow, notBefore: startFrames.map { $0 + separation },
-            prior: endPrior, refine: refineEnd)
+            prior: endPrior)
         return words.indices.map { i in
             // A word ends by the time the next one starts.
             let end = i + 1 < words.count ? min(endFrames[i], startFrames[i + 1]) : endFrames[i]

@@ -42,32 +42,6 @@ public final class GroundingModel: @unchecked Sendable {
         }
     }
 
-    /// A model of `config` that starts from a trained file whose configuration differs only by
-    /// outputs added to the head (e.g. `subframeOffsets`): tensors of equal shape are copied, a
-    /// tensor the file holds with fewer output columns gets them as its leading columns, and
-    /// everything else keeps the seeded initialisation.
-    public convenience init(config: ModelConfig, seed: UInt64, widening file: ModelFile, path: String = "model") throws {
-        try self.init(config: config, seed: seed)
-        for tensor in layout.parameters.tensors {
-            guard let stored = file.tensor(tensor.name) else {
-                throw GroundError(file: path, "the model file lacks tensor '\(tensor.name)'")
-            }
-            let target = parameters.pointer + tensor.offset
-            if stored.shape == tensor.shape {
-                stored.values.withUnsafeBufferPointer { target.update(from: $0.baseAddress!, count: tensor.count) }
-                continue
-            }
-            guard let storedColumns = stored.shape.last, let columns = tensor.shape.last, storedColumns < columns,
-                stored.shape.dropLast() == tensor.shape.dropLast()
-            else {
-                throw GroundError(file: path, "tensor '\(tensor.name)' has shape \(stored.shape), expected \(tensor.shape)")
-            }
-            for row in 0..<(tensor.count / columns) {
-                for column in 0..<storedColumns { target[row * columns + column] = stored.values[row * storedColumns + column] }
-            }
-        }
-    }
-
     /// The model as a file: configuration, metadata and every named tensor.
     public func file(metadata: [String: String] = [:], storage: ModelFile.Storage = .f32) -> ModelFile {
         let tensors = layout.parameters.tensors.map { tensor in

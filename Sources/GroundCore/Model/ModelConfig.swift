@@ -23,11 +23,8 @@ public struct ModelConfig: Codable, Sendable, Equatable {
     public var attentionRadius = 128
     public var ropeBase: Float = 10_000
     public var vocabulary = Vocabulary.standard
-    /// Event channels of the frame head: 2 = word starts and word ends.
+    /// Output channels of the frame head: 2 = word starts and word ends.
     public var headChannels = 2
-    /// One more output per event channel: the sub-frame offset of the event from the frame's
-    /// centre (`OffsetHead`), so the head's output has `outputChannels` = 2 × `headChannels` columns.
-    public var subframeOffsets = false
     public var head = HeadKind.poisson
     /// An auxiliary CTC head on the encoder output, trained to recognise the utterance's
     /// characters (or phones, with `pronunciations`), so the encoder states carry what was said.
@@ -67,7 +64,7 @@ public struct ModelConfig: Codable, Sendable, Equatable {
     private enum CodingKeys: String, CodingKey {
         case features, framesPerStep, featureMean, featureScale, frontEndChannels, frontEndKernel, modelDim, heads
         case feedForwardDim, encoderLayers, textLayers, decoderLayers, attentionRadius, ropeBase, vocabulary
-        case headChannels, head, ctcHead, alignmentPrior, pronunciations, subframeOffsets
+        case headChannels, head, ctcHead, alignmentPrior, pronunciations
     }
 
     public init(from decoder: Decoder) throws {
@@ -93,7 +90,6 @@ public struct ModelConfig: Codable, Sendable, Equatable {
         ctcHead = try c.decodeIfPresent(Bool.self, forKey: .ctcHead) ?? d.ctcHead
         alignmentPrior = try c.decodeIfPresent(Bool.self, forKey: .alignmentPrior) ?? d.alignmentPrior
         pronunciations = try c.decodeIfPresent(Pronunciations.self, forKey: .pronunciations)
-        subframeOffsets = try c.decodeIfPresent(Bool.self, forKey: .subframeOffsets) ?? d.subframeOffsets
     }
 
     // MARK: - CTC labels
@@ -114,8 +110,6 @@ public struct ModelConfig: Codable, Sendable, Equatable {
     public static let presetNames = ["tiny", "small", "default"]
 
     public var headDim: Int { modelDim / heads }
-    /// Columns of the head's output: the event channels, then their offsets (with `subframeOffsets`).
-    public var outputChannels: Int { subframeOffsets ? 2 * headChannels : headChannels }
     /// Seconds per model frame (0.04 by default).
     public var frameDuration: Double { features.frameDuration * Double(framesPerStep) }
 

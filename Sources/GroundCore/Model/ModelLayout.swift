@@ -9,8 +9,7 @@
 ///     text.norm.*
 ///     decoder.i.*            M blocks: frame self-attention, cross-attention to the text, MLP
 ///     decoder.norm.*
-///     head.weight            (d, channels) the frame head: log λ (Poisson) or logits (binary),
-///                                          then sub-frame offsets (`subframeOffsets`)
+///     head.weight            (d, channels) the frame head: log λ (Poisson) or logits (binary)
 ///     ctc.weight             (d, 38)       optional CTC head on E
 ///     decoder.prior.weight   (5, d)        optional alignment-prior input of the decoder
 ///
@@ -104,7 +103,7 @@ public struct ModelLayout: Sendable {
         textNorm = norm("text.norm")
         decoder = (0..<config.decoderLayers).map { block("decoder.\($0)", cross: true) }
         decoderNorm = norm("decoder.norm")
-        head = linear("head", d, config.outputChannels)
+        head = linear("head", d, config.headChannels)
         ctc = config.ctcHead ? linear("ctc", d, config.ctcClasses) : nil
         priorProjection = config.alignmentPrior ? linear("decoder.prior", AlignmentPrior.channels, d, std: 0.1) : nil
         parameters = layout

@@ -156,7 +156,7 @@ public final class ModelWorkspace {
         decoderOutput = FloatBuffer(count: frames * d)
         decoderMean = FloatBuffer(count: frames)
         decoderRstd = FloatBuffer(count: frames)
-        logits = FloatBuffer(count: frames * config.outputChannels)
+        logits = FloatBuffer(count: frames * config.headChannels)
         ctcLogits = config.ctcHead ? FloatBuffer(count: frames * config.ctcClasses) : nil
         dCTCLogits = config.ctcHead && training ? FloatBuffer(count: frames * config.ctcClasses) : nil
         prior = config.alignmentPrior ? FloatBuffer(count: frames * AlignmentPrior.channels) : nil

@@ -27,36 +27,22 @@ public struct TrainingExample: Sendable {
 ///
 /// Poisson: eq. 5 per channel divided by n (an average per event, so long transcripts do not
 /// outweigh single-word queries), plus the count term with weight `countWeight`. Binary:
-/// class-weighted BCE per channel. With sub-frame offsets, column `events.count + c` holds the
-/// offsets of channel c and adds `offsetWeight` × the `OffsetHead` loss. Channels are summed.
+/// class-weighted BCE per channel. Channels are summed.
 public struct FrameLoss: Sendable {
     public var head: ModelConfig.HeadKind
     public var countWeight: Double
-    /// Weight of the offset loss (per event, in frames) against the event loss (per event, in nats).
-    public var offsetWeight: Double
 
-    public init(head: ModelConfig.HeadKind, countWeight: Double = 0.1, offsetWeight: Double = 1) {
+    public init(head: ModelConfig.HeadKind, countWeight: Double = 0.1) {
         self.head = head
         self.countWeight = countWeight
-        self.offsetWeight = offsetWeight
     }
 
     /// ℒ of one example; accumulates scale · ∂ℒ/∂logits into `gradient` (T, channels) when given.
-    /// - Parameter offsets: columns `events.count ..< 2 · events.count` are sub-frame offsets.
     public func loss(
-        logits: UnsafePointer<Float>, frames: Int, channels: Int, events: [[Double]], offsets: Bool = false,
-        frameDuration: Double, scale: Double = 1, gradient: UnsafeMutablePointer<Float>?
+        logits: UnsafePointer<Float>, frames: Int, channels: Int, events: [[Double]], frameDuration: Double,
+        scale: Double = 1, gradient: UnsafeMutablePointer<Float>?
     ) -> Double {
         var total = 0.0
-        if offsets {
-            precondition(channels >= 2 * events.count, "offsets need a column per event channel")
-            for (channel, times) in events.enumerated() {
-                let column = events.count + channel
-                total += offsetWeight * OffsetHead.loss(
-                    offsets: logits + column, frames: frames, stride: channels,
-                    events: times.map { $0 / frameDuration }, scale: scale * offsetWeight, gradient: gradient.map { $0 + column })
-            }
-        }
         var column = [Float](repeating: 0, count: frames)
         var columnGradient = [Float](repeating: 0, count: frames)
         for channel in 0..<min(channels, events.count) {
@@ -179,11 +165,11 @@ public final class Trainer {
         let frames = max(1, (example.features.frames + config.framesPerStep - 1) / config.framesPerStep)
         let workspace = ModelWorkspace(config: config, frames: frames, tokens: example.tokens.count, training: gradient != nil)
         let logits = model.forward(features: example.features, tokens: example.tokens, workspace: workspace)
-        let channels = config.outputChannels
+        let channels = config.headChannels
         let dLogits = gradient.map { _ in FloatBuffer(count: frames * channels) }
         var loss = lossFunction.loss(
             logits: logits.pointer, frames: frames, channels: channels, events: [example.starts, example.ends],
-            offsets: config.subframeOffsets, frameDuration: config.frameDuration, scale: scale, gradient: dLogits?.pointer)
+            frameDuration: config.frameDuration, scale: scale, gradient: dLogits?.pointer)
         if let ctcLogits = workspace.ctcLogits {
             workspace.dCTCLogits?.zero()
             if !example.transcriptLabels.isEmpty {
