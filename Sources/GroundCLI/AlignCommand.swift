@@ -17,6 +17,7 @@ enum AlignCommand {
             help: "output format: \(OutputFormat.names.joined(separator: ", ")); unset, the --output extension picks it"),
         .option("output", short: "o", value: "PATH", default: "standard output", help: "write the result here"),
         .option("plot", value: "FILE.svg", help: "also draw waveform, spectrogram, the head's curves and the timestamps (one input file)"),
+        .option("grids", value: "N", default: "2", help: "frame grids per clip: test-time shifts of 40/N ms whose timestamps are averaged (1–4)"),
         .option("start", value: "SECONDS", default: "0", help: "ignore audio before this time"),
         .option("end", value: "SECONDS", default: "end of file", help: "ignore audio after this time"),
         .option(
@@ -37,6 +38,7 @@ enum AlignCommand {
         var start: Double
         var end: Double?
         var threads: Int
+        var grids: Int
     }
 
     static func run(_ arguments: [String]) throws {
@@ -48,6 +50,7 @@ enum AlignCommand {
         let destination = try OutputDestination(path: request.outputPath)
         let plotDestination = try request.plotPath.map { try OutputDestination(path: $0, purpose: "plot") }
         let grounder = try loadModel(request.modelPath)
+        grounder?.frameGrids = request.grids
         let extractor = try grounder.map(\.extractor) ?? LogMelExtractor()
         var results: [GroundingResult] = []
         var plotInput: (audio: Audio, features: FeatureMatrix)?
@@ -132,7 +135,8 @@ enum AlignCommand {
         return Request(
             files: parsed.positionals, task: task, modelPath: parsed.value("model"),
             outputPath: parsed.value("output"), writer: writer, plotPath: plotPath, start: start, end: end,
-            threads: try parsed.integer("threads", in: 1...256) ?? ProcessInfo.processInfo.activeProcessorCount)
+            threads: try parsed.integer("threads", in: 1...256) ?? ProcessInfo.processInfo.activeProcessorCount,
+            grids: try parsed.integer("grids", in: 1...4) ?? Grounder.defaultFrameGrids)
     }
 
     /// `--format NAME`; without it, the format named by the extension of `--output`; else json.

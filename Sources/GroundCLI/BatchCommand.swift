@@ -13,6 +13,7 @@ enum BatchCommand {
         .flag("resume", help: "continue an existing output: skip its ids, retry its error records"),
         .option("jobs", value: "N", default: String(cores), help: "utterances aligned in parallel"),
         .option("shard", value: "I/N", default: "1/1", help: "align only shard I of N (by a stable hash of the id)"),
+        .option("grids", value: "N", default: "2", help: "frame grids per clip: test-time shifts of 40/N ms whose timestamps are averaged (1–4)"),
         .option("threads", value: "N", default: "1", help: "threads per utterance for feature extraction"),
         .option("limit", value: "N", default: "all", help: "only the first N utterances (of the shard, in id order)"),
         .flag("quiet", help: "no progress or summary on stderr"),
@@ -47,6 +48,7 @@ enum BatchCommand {
         var jobs: Int
         var shard: Shard
         var threads: Int
+        var grids: Int
         var limit: Int?
         var quiet: Bool
     }
@@ -58,6 +60,7 @@ enum BatchCommand {
         guard let grounder = try AlignCommand.loadModel(request.modelPath) else {
             throw GroundError("no model available: the bundled model is missing; pass --model PATH or set $GROUND_MODEL")
         }
+        grounder.frameGrids = request.grids
         var items = try BatchInput.items(of: request.inputs.map(BatchInput.init(argument:)))
         guard !items.isEmpty else {
             throw GroundError("no utterances found in \(request.inputs.joined(separator: ", "))")
@@ -123,6 +126,7 @@ enum BatchCommand {
             inputs: parsed.positionals, outputPath: outputPath, modelPath: parsed.value("model"), resume: resume,
             jobs: try parsed.integer("jobs", in: 1...1024) ?? cores, shard: shard,
             threads: try parsed.integer("threads", in: 1...256) ?? 1,
+            grids: try parsed.integer("grids", in: 1...4) ?? Grounder.defaultFrameGrids,
             limit: try parsed.integer("limit", in: 1...Int.max), quiet: parsed.has("quiet"))
     }
 

@@ -42,12 +42,17 @@ public struct ModelConfig: Codable, Sendable, Equatable {
 
     public init() {}
 
-    /// Named sizes: `default` (d = 192, 4 + 2 + 2 layers, 4.0 M parameters), `small` (d = 128,
-    /// 3 + 1 + 2) and `tiny` (d = 64, 2 + 1 + 1, for tests and quick experiments).
+    /// Named sizes (audio encoder + text encoder + decoder layers): `default` (d = 192, 4 + 2 + 2,
+    /// 4.0 M parameters), `large` (d = 256, 6 + 1 + 2, 7.8 M: a deeper acoustic encoder, still
+    /// ≤ 20 MB in f16), `small` (d = 128, 3 + 1 + 2) and `tiny` (d = 64, 2 + 1 + 1, for tests and
+    /// quick experiments).
     public static func preset(_ name: String) -> ModelConfig? {
         var config = ModelConfig()
         switch name {
         case "default": break
+        case "large":
+            (config.modelDim, config.feedForwardDim, config.heads) = (256, 1024, 4)
+            (config.encoderLayers, config.textLayers, config.decoderLayers) = (6, 1, 2)
         case "small":
             (config.modelDim, config.feedForwardDim, config.heads) = (128, 512, 4)
             (config.encoderLayers, config.textLayers, config.decoderLayers) = (3, 1, 2)
@@ -107,7 +112,7 @@ public struct ModelConfig: Codable, Sendable, Equatable {
     /// The words of an encoded task's text as CTC labels, one entry per word.
     public func ctcWords(tokens: [Int32]) -> [[Int]] { vocabulary.textWords(tokens: tokens).map(ctcLabels) }
 
-    public static let presetNames = ["tiny", "small", "default"]
+    public static let presetNames = ["tiny", "small", "default", "large"]
 
     public var headDim: Int { modelDim / heads }
     /// Seconds per model frame (0.04 by default).
