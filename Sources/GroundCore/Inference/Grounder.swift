@@ -72,7 +72,8 @@ public final class Grounder: @unchecked Sendable {
         return try ground(features: features, duration: audio.duration, task: task, file: file, timeOffset: timeOffset)
     }
 
-    /// Grounds `task` in precomputed log-mel `features` of a clip lasting `duration` seconds.
+    /// Grounds `task` in precomputed log-mel `features` of a clip lasting `duration` seconds,
+    /// reading it on `frameGrids` frame grids.
     public func ground(
         features: FeatureMatrix, duration: Double, task: GroundingTask, file: String, timeOffset: Double = 0
     ) throws -> GroundingResult {
@@ -107,6 +108,7 @@ public final class Grounder: @unchecked Sendable {
         return result
     }
 
+    /// One read of the clip on the frame grid that starts at its first log-mel frame.
     private func groundOnce(
         features: FeatureMatrix, duration: Double, task: GroundingTask, file: String, timeOffset: Double
     ) throws -> GroundingResult {
