@@ -31,3 +31,13 @@ final class GrounderTests: XCTestCase {
         XCTAssertGreaterThan(agreeing, 0, "the test should exercise averaging")
     }
 }
+
+final class DistinctOccurrencesTests: XCTestCase {
+    /// An answer starting inside the previous answer is dropped; touching or later ones stay, in time order.
+    func testOverlappingAnswersAreOneOccurrence() {
+        func stamp(_ start: Double, _ end: Double) -> GroundingResult.Timestamp { .init(word: "w", start: start, end: end, score: 1) }
+        let kept = Grounder.distinctOccurrences([stamp(2.0, 2.3), stamp(0.44, 0.68), stamp(0.48, 0.72), stamp(0.68, 0.9)])
+        XCTAssertEqual(kept.map(\.start), [0.44, 0.68, 2.0])
+        XCTAssertEqual(Grounder.distinctOccurrences([]).count, 0)
+    }
+}

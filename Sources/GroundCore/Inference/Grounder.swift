@@ -177,6 +177,7 @@ public final class Grounder: @unchecked Sendable {
                 stamps.append(timestamp(words[i], start: start, end: end, duration: duration, offset: timeOffset, score: Double(probabilities[frame])))
             }
         }
+        if case .wordQuery(_, .all) = task { stamps = Self.distinctOccurrences(stamps) }
         return GroundingResult(
             file: file, duration: duration + timeOffset, model: summary, task: task, expectedCount: expectedCount,
             timestamps: stamps,
@@ -213,6 +214,18 @@ public final class Grounder: @unchecked Sendable {
                 words[i], start: startFrames[i] * frameDuration, end: end * frameDuration, duration: duration,
                 offset: offset, score: prior.wordStartConfidence[i])
         }
+    }
+
+    /// Every occurrence of one word, in time order, without repeats: an answer that starts before
+    /// the previous answer ends is the same occurrence read twice (one broad peak can hold two
+    /// order statistics, or two of the top-k frames), so it is dropped.
+    public static func distinctOccurrences(_ stamps: [GroundingResult.Timestamp]) -> [GroundingResult.Timestamp] {
+        var kept: [GroundingResult.Timestamp] = []
+        for stamp in stamps.sorted(by: { $0.start < $1.start }) {
+            if let last = kept.last, stamp.start < last.end { continue }
+            kept.append(stamp)
+        }
+        return kept
     }
 
     /// Clips to the audio and enforces end ≥ start + `minimumWordDuration`.
