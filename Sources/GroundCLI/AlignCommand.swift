@@ -17,7 +17,7 @@ enum AlignCommand {
             help: "output format: \(OutputFormat.names.joined(separator: ", ")); unset, the --output extension picks it"),
         .option("output", short: "o", value: "PATH", default: "standard output", help: "write the result here"),
         .option("plot", value: "FILE.svg", help: "also draw waveform, spectrogram, the head's curves and the timestamps (one input file)"),
-        .option("grids", value: "N", default: "2", help: "frame grids per clip: test-time shifts of 40/N ms whose timestamps are averaged (1–4)"),
+        AlignCommand.gridsOption,
         .option("start", value: "SECONDS", default: "0", help: "ignore audio before this time"),
         .option("end", value: "SECONDS", default: "end of file", help: "ignore audio after this time"),
         .option(
@@ -87,6 +87,15 @@ enum AlignCommand {
         return try Grounder(path: path)
     }
 
+    /// `--grids N`, shared by every command that decodes (`Grounder.frameGrids`).
+    static let gridsOption = OptionSpec.option(
+        "grids", value: "N", default: String(Grounder.defaultFrameGrids),
+        help: "frame grids per clip: test-time shifts of 40/N ms whose timestamps are averaged (1–4)")
+
+    static func frameGrids(_ parsed: ParsedArguments) throws -> Int {
+        try parsed.integer("grids", in: 1...4) ?? Grounder.defaultFrameGrids
+    }
+
     /// Checks the combination of options; every problem is a `UsageError` before any file is read.
     static func validate(_ parsed: ParsedArguments) throws -> Request {
         guard !parsed.positionals.isEmpty else { throw UsageError("no audio file given") }
@@ -136,7 +145,7 @@ enum AlignCommand {
             files: parsed.positionals, task: task, modelPath: parsed.value("model"),
             outputPath: parsed.value("output"), writer: writer, plotPath: plotPath, start: start, end: end,
             threads: try parsed.integer("threads", in: 1...256) ?? ProcessInfo.processInfo.activeProcessorCount,
-            grids: try parsed.integer("grids", in: 1...4) ?? Grounder.defaultFrameGrids)
+            grids: try frameGrids(parsed))
     }
 
     /// `--format NAME`; without it, the format named by the extension of `--output`; else json.

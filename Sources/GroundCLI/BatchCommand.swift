@@ -13,7 +13,7 @@ enum BatchCommand {
         .flag("resume", help: "continue an existing output: skip its ids, retry its error records"),
         .option("jobs", value: "N", default: String(cores), help: "utterances aligned in parallel"),
         .option("shard", value: "I/N", default: "1/1", help: "align only shard I of N (by a stable hash of the id)"),
-        .option("grids", value: "N", default: "2", help: "frame grids per clip: test-time shifts of 40/N ms whose timestamps are averaged (1–4)"),
+        AlignCommand.gridsOption,
         .option("threads", value: "N", default: "1", help: "threads per utterance for feature extraction"),
         .option("limit", value: "N", default: "all", help: "only the first N utterances (of the shard, in id order)"),
         .flag("quiet", help: "no progress or summary on stderr"),
@@ -126,7 +126,7 @@ enum BatchCommand {
             inputs: parsed.positionals, outputPath: outputPath, modelPath: parsed.value("model"), resume: resume,
             jobs: try parsed.integer("jobs", in: 1...1024) ?? cores, shard: shard,
             threads: try parsed.integer("threads", in: 1...256) ?? 1,
-            grids: try parsed.integer("grids", in: 1...4) ?? Grounder.defaultFrameGrids,
+            grids: try AlignCommand.frameGrids(parsed),
             limit: try parsed.integer("limit", in: 1...Int.max), quiet: parsed.has("quiet"))
     }
 

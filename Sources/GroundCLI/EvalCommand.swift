@@ -7,7 +7,7 @@ enum EvalCommand {
     static let parser = ArgumentParser(options: [
         .option("model", short: "m", value: "PATH", default: "$GROUND_MODEL, else the bundled model", help: "model file"),
         .option("decoding", value: "guided|head", default: "guided", help: "transcript decoding: prior-guided peaks, or the head's own extractor"),
-        .option("grids", value: "N", default: "2", help: "frame grids per clip: test-time shifts of 40/N ms whose timestamps are averaged (1–4)"),
+        AlignCommand.gridsOption,
         .option("data", value: "PATH[@SPLIT],...", help: "manifests to evaluate on"),
         .option("limit", value: "N", help: "at most N utterances per manifest"),
         .option("report", value: "PATH", help: "also write the figures as JSON here"),
@@ -36,7 +36,7 @@ enum EvalCommand {
         let destination = try parsed.value("report").map { try OutputDestination(path: $0) }
         let grounder = try Grounder(path: modelPath)
         grounder.transcriptDecoding = decoding
-        grounder.frameGrids = try parsed.integer("grids", in: 1...4) ?? Grounder.defaultFrameGrids
+        grounder.frameGrids = try AlignCommand.frameGrids(parsed)
         let progress = Progress(quiet: parsed.has("quiet"))
         var reports: [[String: Any]] = []
         for spec in specs {

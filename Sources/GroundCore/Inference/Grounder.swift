@@ -43,7 +43,7 @@ public final class Grounder: @unchecked Sendable {
     /// log-mel frames, so its 40 ms frames start j · 40/G ms later; each grid places every event to
     /// sub-frame precision, and the estimates within one frame of grid 0's are averaged, which
     /// averages out part of the error of placing events inside 40 ms frames. Costs G forward
-    /// passes. README, "Decoding", has the measurements behind the default (2).
+    /// passes. README, "Frame grids", has the measurements behind the default (2).
     public var frameGrids = Grounder.defaultFrameGrids
     public static let defaultFrameGrids = 2
 
