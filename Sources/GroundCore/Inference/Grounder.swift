@@ -10,7 +10,9 @@ import Foundation
 /// (`GuidedPeaks`; `transcriptDecoding = .head` restores the paper's extractors): each word's
 /// start is the best frame near the prior's lag-corrected anchor by the head's score plus the
 /// prior's log-probability, and its score is the prior's probability that the word starts within
-/// one frame of that anchor.
+/// one frame of that anchor. `--occurrence all` answers that overlap the previous one are dropped
+/// (`distinctOccurrences`). Each task is read on `frameGrids` frame grids and the timestamps that
+/// agree are averaged.
 /// Every word gets at least `minimumWordDuration`, clipped to the audio.
 public final class Grounder: @unchecked Sendable {
     public let model: GroundingModel
